@@ -1,0 +1,48 @@
+# The README's two commands: `make run` (set up, pull models, index seeds/, chat UI)
+# and `make test` (set up, pull test models, install Chromium, run every test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= data
+
+.PHONY: setup models test-models browser run ask test test-fast lint clean
+
+setup: $(VENV)/.installed
+
+# torch first, pinned to the CPU build: a bare requirement would pull GBs of CUDA.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel
+	$(BIN)/pip install -q torch==2.13.0
+	@echo "Installing packages (llama-cpp-python compiles from source the first time: about 6 minutes)…"
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+models: setup
+	$(BIN)/rag models pull
+
+test-models: setup
+	$(BIN)/rag models pull all-minilm-l6-v2 qwen2.5-1.5b smollm2-135m
+
+# Debian's Chromium, driven by Playwright through executable_path (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: models
+	$(BIN)/rag --data-dir $(DATA_DIR) ingest seeds/
+	$(BIN)/rag --data-dir $(DATA_DIR) serve
+
+test: test-models browser
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow and not browser"
+
+lint: setup
+	$(BIN)/ruff check rag ui tests
+	$(BIN)/ruff format --check rag ui tests
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(DATA_DIR) .pytest_cache

@@ -1,0 +1,146 @@
+"""Chroma vector store: embedded (PersistentClient) or a Chroma server (HttpClient).
+
+Always cosine space, telemetry off, and no embedding function: vectors come from our
+embedder, so Chroma never downloads its default ONNX model. Index settings live in the
+collection metadata under ``rag:`` keys.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.errors import BackendError
+from rag.types import Chunk, Hit
+
+__all__ = ["ChromaStore"]
+
+log = logging.getLogger(__name__)
+_META_PREFIX = "rag:"
+
+
+def _settings() -> Any:
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+class ChromaStore:
+    """A :class:`rag.protocols.VectorStore` over one Chroma collection."""
+
+    def __init__(self, client: Any, collection: str = "news") -> None:
+        self._client = client
+        try:
+            self._col = client.get_or_create_collection(
+                collection,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={f"{_META_PREFIX}schema": "1"},
+                embedding_function=None,
+            )
+        except Exception as exc:  # chromadb raises many unrelated types; report them as one
+            raise BackendError(f"Chroma could not open collection {collection!r}: {exc}") from None
+        self._batch = int(client.get_max_batch_size())
+
+    @classmethod
+    def persistent(cls, path: str | Path, collection: str = "news") -> ChromaStore:
+        import chromadb
+
+        Path(path).mkdir(parents=True, exist_ok=True)
+        return cls(chromadb.PersistentClient(path=str(path), settings=_settings()), collection)
+
+    @classmethod
+    def http(cls, host: str, port: int, collection: str = "news") -> ChromaStore:
+        import chromadb
+
+        try:
+            client = chromadb.HttpClient(host=host, port=port, settings=_settings())
+            client.heartbeat()
+        except Exception as exc:
+            raise BackendError(
+                f"No Chroma server answers at {host}:{port} ({exc.__class__.__name__}). "
+                "Start one with `chroma run --path DIR --port PORT` or set store_backend=chroma."
+            ) from None
+        return cls(client, collection)
+
+    def index_metadata(self) -> dict[str, str]:
+        meta = self._col.metadata or {}
+        return {k[len(_META_PREFIX):]: str(v) for k, v in meta.items() if k.startswith(_META_PREFIX)}
+
+    def set_index_metadata(self, metadata: Mapping[str, str]) -> None:
+        current = dict(self._col.metadata or {})
+        current.update({_META_PREFIX + k: v for k, v in metadata.items()})
+        self._col.modify(metadata=current)
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        if not chunks:
+            return
+        if len(chunks) > self._batch:
+            raise BackendError(f"{len(chunks)} chunks in one write exceed Chroma's batch limit of {self._batch}.")
+        self._col.upsert(
+            ids=[c.chunk_id for c in chunks],
+            embeddings=[list(e) for e in embeddings],
+            documents=[c.text for c in chunks],
+            metadatas=[_to_meta(c) for c in chunks],
+        )
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        ids = list(chunk_ids)
+        for i in range(0, len(ids), self._batch):
+            self._col.delete(ids=ids[i:i + self._batch])
+
+    def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
+        n = self._col.count()
+        if n == 0:
+            return []
+        res = self._col.query(
+            query_embeddings=[list(embedding)], n_results=min(k, n),
+            include=["documents", "metadatas", "distances"],
+        )
+        hits = []
+        for rank, (cid, text, meta, dist) in enumerate(
+            zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True), 1
+        ):
+            hits.append(Hit(chunk=_from_meta(cid, meta, text or ""), score=1.0 - float(dist), rank=rank))
+        return hits
+
+    def chunks(self, *, doc_id: str | None = None, with_text: bool = False) -> list[Chunk]:
+        include: list[Any] = ["metadatas", "documents"] if with_text else ["metadatas"]
+        out: list[Chunk] = []
+        offset = 0
+        while True:
+            res = self._col.get(
+                where={"doc_id": doc_id} if doc_id else None, include=include, limit=self._batch, offset=offset
+            )
+            docs = res.get("documents") or [""] * len(res["ids"])
+            out.extend(_from_meta(cid, meta, text or "") for cid, meta, text in zip(res["ids"], res["metadatas"], docs, strict=True))
+            if len(res["ids"]) < self._batch:
+                return out
+            offset += self._batch
+
+    def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        if not chunk_ids:
+            return {}
+        res = self._col.get(ids=list(chunk_ids), include=["embeddings"])
+        return {cid: [float(x) for x in emb] for cid, emb in zip(res["ids"], res["embeddings"], strict=True)}
+
+    def count(self) -> int:
+        return int(self._col.count())
+
+
+def _to_meta(c: Chunk) -> dict[str, str | int | float]:
+    return {
+        "doc_id": c.doc_id, "doc_hash": c.doc_hash, "title": c.title, "url": c.url, "date": c.date,
+        "start": c.start, "end": c.end, "ordinal": c.ordinal, "ingested_at": c.ingested_at,
+    }
+
+
+def _from_meta(cid: str, meta: Mapping[str, Any] | None, text: str) -> Chunk:
+    m = meta or {}
+    return Chunk(
+        chunk_id=cid, doc_id=str(m.get("doc_id", "")), text=text, start=int(m.get("start", 0)),
+        end=int(m.get("end", 0)), ordinal=int(m.get("ordinal", 0)), title=str(m.get("title", "")),
+        url=str(m.get("url", "")), date=str(m.get("date", "")), doc_hash=str(m.get("doc_hash", "")),
+        ingested_at=float(m.get("ingested_at", 0.0)),
+    )

@@ -1,0 +1,153 @@
+"""Chat models: llama.cpp in-process (llama-cpp-python) or any OpenAI-compatible server.
+
+Both serialise generation with a lock: a ``Llama`` instance is not thread-safe, and a
+server slot serves one request at a time anyway. The in-process backend relies on
+llama-cpp-python reusing its KV cache for the longest shared token prefix, which is
+why the prompt keeps its stable parts first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.errors import BackendError, ModelCorruptError, ModelNotFoundError
+from rag.protocols import Message
+
+__all__ = ["LlamaCppLLM", "OpenAICompatibleLLM"]
+
+log = logging.getLogger(__name__)
+
+
+class LlamaCppLLM:
+    """A GGUF model run in this process by llama-cpp-python."""
+
+    def __init__(
+        self,
+        model_path: str | Path,
+        *,
+        model_id: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int = 2,
+        n_batch: int = 512,
+        seed: int = 0,
+    ) -> None:
+        path = Path(model_path)
+        if not path.is_file():
+            raise ModelNotFoundError(f"Model file {path} not found. Run `rag models pull`.")
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise ModelNotFoundError(
+                "llama-cpp-python is not installed. Run `make setup` (it builds llama-cpp-python)."
+            ) from None
+        try:
+            self._llama = Llama(
+                model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
+                n_batch=n_batch, seed=seed, verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelCorruptError(f"llama.cpp could not load {path} ({exc}). Run `rag models pull --force`.") from None
+        self.model_id = model_id or path.name
+        self.n_ctx = n_ctx
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
+        with self._lock:
+            stream = self._llama.create_chat_completion(
+                messages=[dict(m) for m in messages],  # type: ignore[misc]
+                max_tokens=max_tokens, temperature=temperature, top_p=1.0, top_k=1 if temperature == 0 else 40,
+                repeat_penalty=1.0, stop=list(stop) or None, stream=True,
+            )
+            try:
+                for part in stream:
+                    delta = part["choices"][0]["delta"].get("content")  # type: ignore[index]
+                    if delta:
+                        yield delta
+            finally:
+                close = getattr(stream, "close", None)
+                if close:
+                    close()
+
+
+class OpenAICompatibleLLM:
+    """A chat model behind an OpenAI-compatible HTTP API (llama.cpp server, vLLM).
+
+    Uses only the standard library, streaming server-sent events from
+    ``/chat/completions``. Token counts come from the server's ``/tokenize`` when it
+    has one (llama.cpp's does), else a conservative estimate.
+    """
+
+    def __init__(self, base_url: str, *, model: str = "default", n_ctx: int = 4096, timeout: float = 300.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.model = model
+        self.model_id = f"openai:{model}@{self.base_url}"
+        self.n_ctx = n_ctx
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._can_tokenize = True
+
+    def _post(self, url: str, payload: dict[str, Any], *, stream: bool = False) -> Any:
+        req = urllib.request.Request(
+            url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        )
+        try:
+            return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - URL is configuration
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")[:200]
+            raise BackendError(f"LLM server at {self.base_url} answered HTTP {exc.code}: {body}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise BackendError(
+                f"No LLM server answers at {self.base_url} ({exc}). Start one (python -m llama_cpp.server) "
+                "or set llm_backend=llama-cpp."
+            ) from None
+
+    def count_tokens(self, text: str) -> int:
+        if self._can_tokenize:
+            root = self.base_url.removesuffix("/v1")
+            for url, key in ((f"{root}/tokenize", "content"), (f"{root}/extras/tokenize", "input")):
+                try:
+                    with self._post(url, {key: text}) as resp:
+                        data = json.loads(resp.read())
+                    tokens = data.get("tokens")
+                    if isinstance(tokens, list):
+                        return len(tokens)
+                except (BackendError, ValueError):
+                    continue
+            self._can_tokenize = False
+        return len(text.encode("utf-8")) // 3 + 1  # over-estimates for English, so budgets stay safe
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
+        payload: dict[str, Any] = {
+            "model": self.model, "messages": [dict(m) for m in messages], "max_tokens": max_tokens,
+            "temperature": temperature, "stream": True,
+        }
+        if stop:
+            payload["stop"] = list(stop)
+        with self._lock, self._post(f"{self.base_url}/chat/completions", payload, stream=True) as resp:
+            for raw in resp:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    return
+                try:
+                    delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                except (ValueError, KeyError, IndexError):
+                    raise BackendError(f"LLM server at {self.base_url} sent an unreadable event: {data[:120]}") from None
+                if delta:
+                    yield delta

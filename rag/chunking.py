@@ -1,0 +1,175 @@
+"""Split a document into overlapping, sentence-aligned passages that fit the embedder.
+
+Pure and deterministic: the same text and settings always give the same chunks and
+the same ids. Paragraphs and sentences repeated word for word inside a document are kept once
+(scraped news pages often repeat blocks), and a chunk never spans the gap a dropped
+repeat leaves, so every chunk's character span is one contiguous piece of the text.
+It does not embed, store or know about any backend; token counting is injected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from rag.types import Chunk, Document
+
+__all__ = ["ChunkerSettings", "chunk_document", "chunk_id", "split_sentence_spans"]
+
+TokenCounter = Callable[[str], int]
+
+# Abbreviations after which a period does not end a sentence.
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt",
+    "gov", "sen", "rep", "pres", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan",
+    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g",
+    "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "est", "dept", "fig",
+}
+_SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
+
+
+@dataclass(frozen=True)
+class ChunkerSettings:
+    """Sizes are in embedder word pieces; ``max_tokens`` must leave room for special tokens."""
+
+    max_tokens: int = 200
+    overlap_tokens: int = 40
+    version: str = "sentences-v1"
+
+    def signature(self) -> str:
+        """Recorded in the index so a change of chunking is detected."""
+        return f"{self.version}:max={self.max_tokens}:overlap={self.overlap_tokens}"
+
+
+def chunk_id(doc_id: str, text: str) -> str:
+    """Deterministic id: a content hash, scoped to the document so provenance stays exact."""
+    normalized = " ".join(text.split())
+    return hashlib.sha256(f"{doc_id}\x00{normalized}".encode()).hexdigest()[:24]
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    """Whether the period at ``text[end-1]`` closes an abbreviation or an initial."""
+    m = re.search(r"([A-Za-z.]+)\.$", text[max(0, end - 12):end])
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    return word in _ABBREV or (len(word) == 1 and word.isalpha())
+
+
+def split_sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` within ``text[start:end]``, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start() + 1):
+            continue
+        nxt = text[stop:stop + 2].strip()
+        if nxt and nxt[0].islower():  # "e.g. the" or a decimal-like break: not a sentence end
+            continue
+        spans.append((pos, stop))
+        pos = stop
+    if pos < end:
+        spans.append((pos, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
+    for m in re.finditer(r"[^\n]+", text):
+        if m.group().strip():
+            yield m.start(), m.end()
+
+
+def _split_long(text: str, s: int, e: int, count: TokenCounter, limit: int) -> list[tuple[int, int]]:
+    """Cut an over-long sentence at word boundaries into pieces within ``limit`` tokens."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+    pieces: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        j = i + 1
+        while j < len(words) and count(text[s + words[i][0]:s + words[j][1]]) <= limit:
+            j += 1
+        pieces.append((s + words[i][0], s + words[j - 1][1]))
+        i = j
+    return pieces
+
+
+def _sections(text: str, count: TokenCounter, limit: int) -> list[list[tuple[int, int, int]]]:
+    """Sentences ``(start, end, tokens)`` grouped in runs of consecutive text.
+
+    A sentence already seen earlier in the document (case- and space-insensitive) is
+    dropped and ends the run, so no chunk repeats text and every span is contiguous.
+    """
+    seen: set[str] = set()
+    sections: list[list[tuple[int, int, int]]] = [[]]
+    for ps, pe in _paragraph_spans(text):
+        for s, e in split_sentence_spans(text, ps, pe):
+            key = " ".join(text[s:e].split()).lower()
+            if key in seen:
+                if sections[-1]:
+                    sections.append([])
+                continue
+            seen.add(key)
+            n = count(text[s:e])
+            if n <= limit:
+                sections[-1].append((s, e, n))
+            else:
+                sections[-1].extend((a, b, count(text[a:b])) for a, b in _split_long(text, s, e, count, limit))
+    return [sec for sec in sections if sec]
+
+
+def chunk_document(doc: Document, count_tokens: TokenCounter, settings: ChunkerSettings | None = None) -> list[Chunk]:
+    """Chunks of ``doc``: greedy packing of whole sentences up to ``max_tokens``.
+
+    Consecutive chunks of a section share up to ``overlap_tokens`` of trailing
+    sentences, so a fact split across a boundary is whole in at least one chunk.
+    Chunks with identical text (after whitespace folding) are emitted once.
+    """
+    settings = settings or ChunkerSettings()
+    text = doc.text
+    limit = settings.max_tokens
+    chunks: list[Chunk] = []
+    seen_ids: set[str] = set()
+
+    def emit(s: int, e: int) -> None:
+        body = text[s:e]
+        cid = chunk_id(doc.doc_id, body)
+        if cid in seen_ids:
+            return
+        seen_ids.add(cid)
+        chunks.append(
+            Chunk(chunk_id=cid, doc_id=doc.doc_id, text=body, start=s, end=e, ordinal=len(chunks),
+                  title=doc.title, url=doc.url, date=doc.date, doc_hash=doc.content_hash)
+        )
+
+    for sentences in _sections(text, count_tokens, limit):
+        i = 0
+        while i < len(sentences):
+            j, used = i, 0
+            # Token counts of separate sentences add up to slightly more than the joined
+            # span, so the packed chunk never exceeds the limit.
+            while j < len(sentences) and used + sentences[j][2] <= limit:
+                used += sentences[j][2]
+                j += 1
+            j = max(j, i + 1)
+            emit(sentences[i][0], sentences[j - 1][1])
+            if j >= len(sentences):
+                break
+            # Step back over trailing sentences that fit in the overlap budget.
+            back, k = 0, j
+            while k - 1 > i and back + sentences[k - 1][2] <= settings.overlap_tokens:
+                back += sentences[k - 1][2]
+                k -= 1
+            i = k
+    return chunks

@@ -1,0 +1,178 @@
+"""Settings, resolved in one place: defaults < config file < ``RAG_*`` environment < arguments.
+
+The config file is TOML with the same keys as :class:`Settings` (``top_k = 8``). It is
+``--config``/``RAG_CONFIG`` when given, else ``rag.toml`` in the working directory when
+present. Every value is validated here so that a bad value fails early with a message
+naming its origin, not deep inside a backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+__all__ = ["Settings", "load_settings", "project_root"]
+
+ENV_PREFIX = "RAG_"
+
+
+def project_root() -> Path:
+    """The checkout the package runs from (editable install), else the working directory."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else Path.cwd()
+
+
+def _default_threads() -> int:
+    # sched_getaffinity honours CPU limits of containers; cpu_count does not.
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Every tunable of the library, the CLI and the UI. See the README's table."""
+
+    data_dir: Path = field(default_factory=lambda: project_root() / "data")
+    models_dir: Path = field(default_factory=lambda: project_root() / "models")
+    chat_model: str = "qwen2.5-1.5b"
+    embed_model: str = "all-minilm-l6-v2"
+    llm_backend: str = "llama-cpp"  # llama-cpp | openai
+    llm_url: str = "http://127.0.0.1:8080/v1"
+    store_backend: str = "chroma"  # chroma (embedded) | chroma-http
+    chroma_host: str = "127.0.0.1"
+    chroma_port: int = 8000
+    collection: str = "news"
+    n_ctx: int = 4096
+    n_threads: int = field(default_factory=_default_threads)
+    n_batch: int = 512
+    temperature: float = 0.0
+    max_tokens: int = 320
+    top_k: int = 5
+    min_score: float = 0.25  # evidence gate: best passage's cosine similarity below this → refuse
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+    max_question_chars: int = 2000
+    history_turns: int = 3
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_upload_mb: int = 10
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[bool, str]] = [
+            (self.llm_backend in {"llama-cpp", "openai"}, "llm_backend must be llama-cpp or openai"),
+            (self.store_backend in {"chroma", "chroma-http"}, "store_backend must be chroma or chroma-http"),
+            (256 <= self.n_ctx <= 131072, "n_ctx must be between 256 and 131072"),
+            (1 <= self.n_threads <= 256, "n_threads must be between 1 and 256"),
+            (1 <= self.n_batch <= 8192, "n_batch must be between 1 and 8192"),
+            (0.0 <= self.temperature <= 2.0, "temperature must be between 0 and 2"),
+            (1 <= self.max_tokens < self.n_ctx // 2, "max_tokens must be at least 1 and below n_ctx/2"),
+            (1 <= self.top_k <= 50, "top_k must be between 1 and 50"),
+            (-1.0 <= self.min_score <= 1.0, "min_score must be between -1 and 1"),
+            (32 <= self.chunk_tokens <= 254, "chunk_tokens must be between 32 and 254"),
+            (0 <= self.chunk_overlap < self.chunk_tokens // 2, "chunk_overlap must be below chunk_tokens/2"),
+            (1 <= self.max_question_chars <= 100_000, "max_question_chars must be between 1 and 100000"),
+            (0 <= self.history_turns <= 20, "history_turns must be between 0 and 20"),
+            (1 <= self.port <= 65535, "port must be between 1 and 65535"),
+            (1 <= self.chroma_port <= 65535, "chroma_port must be between 1 and 65535"),
+            (1 <= self.max_upload_mb <= 1024, "max_upload_mb must be between 1 and 1024"),
+            (bool(self.collection.strip()), "collection must not be empty"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(f"Invalid setting: {message} (see the settings table in README.md).")
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, raw: Any, origin: str) -> Any:
+    """Turn a raw value (string from the environment, TOML value, flag) into the field's type."""
+    hint = typing.get_type_hints(Settings)[name]
+    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional fields today
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    try:
+        if hint is Path:
+            return Path(str(raw)).expanduser()
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}[
+                str(raw).strip().lower()
+            ]
+        if hint is int:
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError
+            return int(str(raw).strip()) if isinstance(raw, str) else int(raw)
+        if hint is float:
+            if isinstance(raw, bool):
+                raise ValueError
+            return float(raw)
+        if hint is str:
+            if not isinstance(raw, str | int | float):
+                raise ValueError
+            return str(raw)
+    except (KeyError, ValueError, TypeError):
+        pass
+    else:  # pragma: no cover - every field type is handled above
+        raise AssertionError(hint)
+    raise ConfigError(f"Invalid setting {name}={raw!r} from {origin}: expected {hint.__name__}.")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"Config file {path} not found.") from None
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"Unknown setting(s) {', '.join(unknown)} in {path}; known: {', '.join(sorted(_FIELDS))}."
+        )
+    return {k: _coerce(k, v, str(path)) for k, v in data.items()}
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Resolve settings: defaults < config file < ``RAG_*`` environment < ``overrides``.
+
+    ``overrides`` whose value is None are ignored, so CLI flags can be passed through
+    unconditionally.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+
+    path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
+    if path:
+        values.update(_read_config_file(Path(path)))
+    elif (Path.cwd() / "rag.toml").is_file():
+        values.update(_read_config_file(Path.cwd() / "rag.toml"))
+
+    for name in _FIELDS:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = _coerce(name, raw, f"environment variable {ENV_PREFIX}{name.upper()}")
+
+    for name, raw in overrides.items():
+        if name not in _FIELDS:
+            raise ConfigError(f"Unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}.")
+        if raw is not None:
+            values[name] = _coerce(name, raw, "arguments")
+    return Settings(**values)

@@ -1,0 +1,459 @@
+"""The ``RAG`` facade: ingest articles, retrieve passages, answer with checked citations.
+
+Front-ends (CLI, Gradio UI, evaluation runner) call only this class; it holds no UI
+or reporting logic. Backends are injected through the protocols in ``rag.protocols``
+or built from :class:`rag.config.Settings` by :meth:`RAG.open`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from rag.chunking import ChunkerSettings, chunk_document
+from rag.config import Settings, load_settings
+from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
+from rag.loading import load_documents
+from rag.prompting import PromptPlan, build_messages, is_refusal, resolve_citations, REFUSAL
+from rag.protocols import LLM, Embedder, VectorStore
+from rag.types import Answer, Chunk, Document, Hit, IngestReport, Timings, Turn
+
+__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress"]
+
+log = logging.getLogger(__name__)
+
+IngestProgress = Callable[[int, int, str], None]  # (documents done, documents total, current doc id)
+_EMBED_GROUP = 64  # chunks embedded per call: big enough for batching, small enough for progress
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    doc_id: str
+    title: str
+    url: str
+    date: str
+    chunks: int
+    content_hash: str
+
+
+class AnswerStream:
+    """A streaming answer: iterate for text pieces, then :meth:`answer` for the final :class:`Answer`.
+
+    Retrieval has already happened when this object exists, so ``hits`` and
+    ``sources`` can be shown before the first token. :meth:`cancel` stops generation
+    and frees the model for the next question.
+    """
+
+    def __init__(self, rag: RAG, *, question: str, standalone: str, hits: Sequence[Hit], plan: PromptPlan | None,
+                 llm: LLM | None, temperature: float, max_tokens: int, timings: dict[str, float], t0: float) -> None:
+        self.question = question
+        self.hits = tuple(hits)
+        self.sources = plan.sources if plan else ()
+        self._rag = rag
+        self._plan = plan
+        self._llm = llm
+        self._temperature = temperature
+        self._max_tokens = max_tokens
+        self._timings = timings
+        self._t0 = t0
+        self._standalone = standalone
+        self._pieces: list[str] = []
+        self._gen: Iterator[str] | None = None
+        self._done = False
+        self._cancelled = False
+        self._first_token: float | None = None
+        self._answer: Answer | None = None
+
+    @property
+    def text(self) -> str:
+        """The reply so far."""
+        return "".join(self._pieces)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._done:
+            return
+        if self._plan is None or self._llm is None:  # the evidence gate decided: no generation
+            self._pieces.append(REFUSAL)
+            self._first_token = time.perf_counter()
+            self._done = True
+            yield REFUSAL
+            return
+        self._gen = self._llm.stream_chat(
+            self._plan.messages, max_tokens=self._max_tokens, temperature=self._temperature
+        )
+        try:
+            for piece in self._gen:
+                if self._first_token is None:
+                    self._first_token = time.perf_counter()
+                self._pieces.append(piece)
+                yield piece
+                if self._cancelled:
+                    break
+        finally:
+            self._gen.close()  # type: ignore[attr-defined]
+            self._done = True
+
+    def cancel(self) -> None:
+        """Stop generating; :meth:`answer` then returns what was produced so far."""
+        self._cancelled = True
+        if self._gen is not None and not self._done:
+            try:
+                self._gen.close()  # type: ignore[attr-defined]
+            except ValueError:  # "generator already executing": the loop will see the flag
+                pass
+
+    def answer(self) -> Answer:
+        """Finish generation (if not done) and return the resolved :class:`Answer`."""
+        if self._answer is not None:
+            return self._answer
+        if not self._done:
+            for _ in self:
+                pass
+        raw = self.text
+        text, citations = resolve_citations(raw, self.sources)
+        abstained = is_refusal(text) or self._plan is None
+        if abstained:
+            text, citations = REFUSAL if self._plan is None else text, (() if self._plan is None else citations)
+        end = time.perf_counter()
+        n_generated = len(self._pieces)
+        first = (self._first_token or end) - self._t0
+        t = self._timings
+        timings = Timings(
+            embed_s=t.get("embed", 0.0), retrieve_s=t.get("retrieve", 0.0), prompt_s=t.get("prompt", 0.0),
+            first_token_s=first, generate_s=end - (self._first_token or end), total_s=end - self._t0,
+            prompt_tokens=self._plan.prompt_tokens if self._plan else 0, generated_tokens=n_generated,
+        )
+        finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
+        if finish == "stop" and n_generated >= self._max_tokens:
+            finish = "length"
+        self._answer = Answer(
+            question=self.question, text=text, citations=citations, sources=self.sources, hits=self.hits,
+            abstained=abstained, timings=timings, chat_model=self._llm.model_id if self._llm else "",
+            embed_model=self._rag.embedder.model_id, finish_reason=finish,  # type: ignore[arg-type]
+            standalone_question=self._standalone,
+        )
+        return self._answer
+
+
+class RAG:
+    """Question answering over a persistent index of news articles."""
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        store: VectorStore,
+        llm: LLM | Callable[[str], LLM] | None = None,
+        settings: Settings | None = None,
+        lock_path: Path | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self.embedder = embedder
+        self.store = store
+        self.chunker = ChunkerSettings(
+            max_tokens=min(self.settings.chunk_tokens, embedder.max_tokens - 24),
+            overlap_tokens=self.settings.chunk_overlap,
+        )
+        self._llm_factory: Callable[[str], LLM] | None = None
+        self._llms: dict[str, LLM] = {}
+        if callable(llm) and not isinstance(llm, LLM):
+            self._llm_factory = llm
+        elif llm is not None:
+            self._llms[self.settings.chat_model] = llm  # type: ignore[assignment]
+        self._llm_lock = threading.Lock()
+        self._lock_path = lock_path
+        self._check_index()
+
+    # -- construction ---------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
+        llm: LLM | None = None,
+        **overrides: Any,
+    ) -> RAG:
+        """Open (or create) the index in ``data_dir`` with the configured backends.
+
+        Backends not passed in are built from settings. The chat model loads on the
+        first question, so ingesting never pays for it.
+        """
+        if settings is None:
+            settings = load_settings(data_dir=data_dir, **overrides)
+        elif data_dir is not None or overrides:
+            settings = replace(settings, **({"data_dir": Path(data_dir)} if data_dir else {}), **overrides)
+        data = Path(settings.data_dir)
+        if embedder is None:
+            from rag.backends.embedders import SentenceTransformerEmbedder
+
+            embedder = SentenceTransformerEmbedder(settings.embed_model, threads=settings.n_threads)
+        if store is None:
+            from rag.backends.chroma import ChromaStore
+
+            if settings.store_backend == "chroma-http":
+                store = ChromaStore.http(settings.chroma_host, settings.chroma_port, settings.collection)
+            else:
+                store = ChromaStore.persistent(data / "chroma", settings.collection)
+        return cls(embedder=embedder, store=store, llm=llm or _llm_factory(settings), settings=settings,
+                   lock_path=data / "write.lock")
+
+    # -- the index --------------------------------------------------------------------
+
+    def _index_settings(self) -> dict[str, str]:
+        return {"embedder": self.embedder.model_id, "dimension": str(self.embedder.dimension),
+                "chunker": self.chunker.signature()}
+
+    def _check_index(self) -> None:
+        recorded = self.store.index_metadata()
+        if "embedder" not in recorded:
+            return  # new, empty index: settings are recorded on first ingest
+        wanted = self._index_settings()
+        diffs = [f"{k} {recorded.get(k)!r} (asked for {v!r})" for k, v in wanted.items() if recorded.get(k) != v]
+        if diffs:
+            raise IndexMismatchError(
+                f"The index in {self.settings.data_dir} was built with {'; '.join(diffs)}. "
+                "Rebuild it with `rag ingest --rebuild PATH...`, or use another --data-dir."
+            )
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """Exclusive, non-blocking: a second writer fails at once instead of corrupting the index."""
+        if self._lock_path is None:
+            yield
+            return
+        self._lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise IndexLockedError(
+                    f"Another process is writing to the index in {self._lock_path.parent}. "
+                    "Wait for it to finish and try again."
+                ) from None
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock, also when the process dies
+
+    def documents(self) -> list[DocumentInfo]:
+        """Indexed documents with their chunk counts, sorted by id."""
+        by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for c in self.store.chunks():
+            by_doc[c.doc_id].append(c)
+        out = []
+        for doc_id in sorted(by_doc):
+            first = by_doc[doc_id][0]
+            out.append(DocumentInfo(doc_id, first.title, first.url, first.date, len(by_doc[doc_id]), first.doc_hash))
+        return out
+
+    def _repair(self, chunks: Sequence[Chunk]) -> int:
+        """Remove chunks of an interrupted update: keep each document's newest version only."""
+        versions: dict[str, dict[str, float]] = defaultdict(dict)
+        for c in chunks:
+            versions[c.doc_id][c.doc_hash] = max(versions[c.doc_id].get(c.doc_hash, 0.0), c.ingested_at)
+        stale = []
+        for doc_id, hashes in versions.items():
+            if len(hashes) > 1:
+                newest = max(hashes, key=lambda h: hashes[h])
+                stale.extend(c.chunk_id for c in chunks if c.doc_id == doc_id and c.doc_hash != newest)
+        if stale:
+            log.warning("removing %d chunks left by an interrupted update", len(stale))
+            self.store.delete(stale)
+        return len(stale)
+
+    def ingest(self, paths: Sequence[str | Path], *, progress: IngestProgress | None = None,
+               rebuild: bool = False) -> IngestReport:
+        """Index the .txt/.md/.html files under ``paths``; unchanged documents cost nothing.
+
+        Raises :class:`rag.errors.DocumentError` when no file can be used at all;
+        individual unreadable files are reported in ``IngestReport.skipped``.
+        """
+        t0 = time.perf_counter()
+        docs, skipped = load_documents(list(paths))
+        report = self.ingest_documents(docs, progress=progress, rebuild=rebuild)
+        return replace(report, skipped=tuple(skipped) + report.skipped, seconds=time.perf_counter() - t0)
+
+    def ingest_documents(self, docs: Sequence[Document], *, progress: IngestProgress | None = None,
+                         rebuild: bool = False) -> IngestReport:
+        """Index already-loaded documents (see :meth:`ingest`)."""
+        t0 = time.perf_counter()
+        with self._write_lock():
+            existing = self.store.chunks()
+            removed = 0
+            if rebuild:
+                self.store.delete([c.chunk_id for c in existing])
+                removed, existing = len(existing), []
+            else:
+                self._check_index()
+                repaired = self._repair(existing)
+                if repaired:
+                    existing = self.store.chunks()
+            self.store.set_index_metadata(self._index_settings())
+            by_doc: dict[str, dict[str, Chunk]] = defaultdict(dict)
+            for c in existing:
+                by_doc[c.doc_id][c.chunk_id] = c
+
+            added = updated = unchanged = embedded = 0
+            pending: list[tuple[Document, list[Chunk], dict[str, Chunk]]] = []
+
+            def flush() -> None:
+                nonlocal embedded, removed
+                need = [c for _, chunks, old in pending for c in chunks if c.chunk_id not in old]
+                vectors = dict(zip((c.chunk_id for c in need),
+                                   self.embedder.embed([_embed_text(c) for c in need]), strict=True))
+                embedded += len(need)
+                for doc, chunks, old in pending:
+                    reuse = self.store.embeddings([c.chunk_id for c in chunks if c.chunk_id in old])
+                    vectors.update(reuse)
+                    stamp = time.time()
+                    chunks = [replace(c, ingested_at=stamp) for c in chunks]
+                    # One write per document: all of its chunks land, or none do.
+                    self.store.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
+                    stale = [cid for cid in old if cid not in {c.chunk_id for c in chunks}]
+                    self.store.delete(stale)
+                    removed += len(stale)
+                pending.clear()
+
+            for i, doc in enumerate(docs):
+                chunks = chunk_document(doc, self.embedder.count_tokens, self.chunker)
+                old = by_doc.get(doc.doc_id, {})
+                if old and {c.chunk_id for c in chunks} == set(old) and all(
+                    c.doc_hash == doc.content_hash for c in old.values()
+                ):
+                    unchanged += 1
+                else:
+                    if old:
+                        updated += 1
+                    else:
+                        added += 1
+                    pending.append((doc, chunks, old))
+                    if sum(len(c) for _, c, _ in pending) >= _EMBED_GROUP:
+                        flush()
+                if progress:
+                    progress(i + 1, len(docs), doc.doc_id)
+            flush()
+            total = self.store.count()
+        return IngestReport(
+            documents_seen=len(docs), documents_added=added, documents_updated=updated,
+            documents_unchanged=unchanged, chunks_embedded=embedded, chunks_removed=removed,
+            chunks_total=total, seconds=time.perf_counter() - t0,
+        )
+
+    def remove(self, doc_ids: Sequence[str]) -> int:
+        """Delete documents by id (file name); returns the number of chunks removed."""
+        with self._write_lock():
+            ids = [c.chunk_id for d in doc_ids for c in self.store.chunks(doc_id=d)]
+            self.store.delete(ids)
+        return len(ids)
+
+    # -- answering --------------------------------------------------------------------
+
+    def llm(self, name: str | None = None) -> LLM:
+        """The chat model ``name`` (default: settings.chat_model), loaded once and kept."""
+        name = name or self.settings.chat_model
+        with self._llm_lock:
+            if name not in self._llms:
+                if self._llm_factory is None:
+                    raise QuestionError(f"No chat model {name!r} is configured for this RAG instance.")
+                self._llms[name] = self._llm_factory(name)
+            return self._llms[name]
+
+    def _check_question(self, question: str) -> str:
+        q = question.strip() if isinstance(question, str) else ""
+        if not q:
+            raise QuestionError("The question is empty. Type a question about the articles.")
+        if len(q) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"The question is {len(q):,} characters long; the limit is {self.settings.max_question_chars:,} "
+                "(setting max_question_chars). Shorten it."
+            )
+        return q
+
+    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
+        """The passages retrieval returns for ``question``, best first."""
+        q = self._check_question(question)
+        [vector] = self.embedder.embed([q])
+        return self.store.query(vector, top_k or self.settings.top_k)
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        *,
+        top_k: int | None = None,
+        temperature: float | None = None,
+        chat_model: str | None = None,
+    ) -> AnswerStream:
+        """Retrieve and prepare; iterate the result to generate. See :class:`AnswerStream`.
+
+        When no passage reaches ``settings.min_score`` (the evidence gate) the answer is
+        a refusal without calling the model: nothing in the index is about the question.
+        """
+        q = self._check_question(question)
+        llm = self.llm(chat_model)  # loading happens once, outside the answer's timings
+        t0 = time.perf_counter()
+        history = list(history or [])
+        timings: dict[str, float] = {}
+        standalone = q
+        if history:
+            # Until a rewriter lands, retrieval sees the recent questions too.
+            standalone = " ".join([t.question for t in history[-self.settings.history_turns:]] + [q])
+        t = time.perf_counter()
+        [vector] = self.embedder.embed([standalone])
+        timings["embed"] = time.perf_counter() - t
+        t = time.perf_counter()
+        hits = self.store.query(vector, top_k or self.settings.top_k)
+        timings["retrieve"] = time.perf_counter() - t
+        options = {
+            "temperature": self.settings.temperature if temperature is None else temperature,
+            "max_tokens": self.settings.max_tokens, "timings": timings, "t0": t0,
+        }
+        if not hits or hits[0].score < self.settings.min_score:
+            return AnswerStream(self, question=q, standalone=standalone, hits=hits, plan=None, llm=llm, **options)
+        t = time.perf_counter()
+        plan = build_messages(
+            q, hits, count_tokens=llm.count_tokens, n_ctx=llm.n_ctx, max_new_tokens=self.settings.max_tokens,
+            history=history, max_history_turns=self.settings.history_turns,
+        )
+        timings["prompt"] = time.perf_counter() - t
+        return AnswerStream(self, question=q, standalone=standalone, hits=hits, plan=plan, llm=llm, **options)
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
+        """Answer ``question`` (blocking). Same options as :meth:`stream`."""
+        return self.stream(question, history, **options).answer()
+
+
+def _embed_text(c: Chunk) -> str:
+    # The title situates passages that never name their subject ("the mission...").
+    return f"{c.title}\n{c.text}" if c.title else c.text
+
+
+def _llm_factory(settings: Settings) -> Callable[[str], LLM]:
+    def build(name: str) -> LLM:
+        if settings.llm_backend == "openai":
+            from rag.backends.llms import OpenAICompatibleLLM
+
+            return OpenAICompatibleLLM(settings.llm_url, model=name, n_ctx=settings.n_ctx)
+        from rag.backends.llms import LlamaCppLLM
+        from rag.models import resolve_chat_model
+
+        path, _ = resolve_chat_model(name, settings.models_dir)
+        return LlamaCppLLM(path, model_id=name, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
+                           n_batch=settings.n_batch)
+
+    return build

@@ -1,0 +1,123 @@
+"""Test doubles that implement the real protocols: a hashing embedder, an in-memory
+store and a scripted chat model. Public API, like httpx's ``MockTransport``: use them
+to test code built on :class:`rag.RAG` without models or a database.
+
+They are deterministic and fast, and they behave like the real backends where the
+pipeline depends on it: unit-length vectors, cosine scores, atomic upserts, a token
+count, streamed replies and a lock around generation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+from rag.protocols import Message
+from rag.types import Chunk, Hit
+
+__all__ = ["FakeLLM", "HashEmbedder", "MemoryStore"]
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class HashEmbedder:
+    """Bag-of-words vectors by feature hashing: texts sharing words are near each other."""
+
+    def __init__(self, dimension: int = 256, *, model_id: str = "hash-embedder", max_tokens: int = 254) -> None:
+        self.dimension = dimension
+        self.model_id = model_id
+        self.max_tokens = max_tokens
+        self.calls: list[int] = []  # batch sizes, so tests can assert what was embedded
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls.append(len(texts))
+        out = []
+        for text in texts:
+            vec = [0.0] * self.dimension
+            for word in _WORD.findall(text.lower()):
+                h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+                vec[h % self.dimension] += 1.0 if (h >> 63) == 0 else -1.0
+            norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+            out.append([x / norm for x in vec])
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        return len(_WORD.findall(text))
+
+    @property
+    def embedded(self) -> int:
+        return sum(self.calls)
+
+
+class MemoryStore:
+    """A :class:`rag.protocols.VectorStore` in a dict, with exact cosine search."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, tuple[Chunk, list[float]]] = {}
+        self._meta: dict[str, str] = {}
+
+    def index_metadata(self) -> dict[str, str]:
+        return dict(self._meta)
+
+    def set_index_metadata(self, metadata: Mapping[str, str]) -> None:
+        self._meta.update(metadata)
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        if len(chunks) != len(embeddings):
+            raise ValueError("chunks and embeddings differ in length")
+        rows = dict(self._rows)  # build aside, then swap: all or nothing
+        for c, e in zip(chunks, embeddings, strict=True):
+            rows[c.chunk_id] = (c, list(e))
+        self._rows = rows
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        for cid in chunk_ids:
+            self._rows.pop(cid, None)
+
+    def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
+        scored = sorted(
+            ((sum(a * b for a, b in zip(embedding, vec, strict=True)), c) for c, vec in self._rows.values()),
+            key=lambda t: (-t[0], t[1].chunk_id),
+        )
+        return [Hit(chunk=c, score=s, rank=i) for i, (s, c) in enumerate(scored[:k], 1)]
+
+    def chunks(self, *, doc_id: str | None = None, with_text: bool = False) -> list[Chunk]:
+        return [c for c, _ in self._rows.values() if doc_id is None or c.doc_id == doc_id]
+
+    def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        return {cid: list(self._rows[cid][1]) for cid in chunk_ids if cid in self._rows}
+
+    def count(self) -> int:
+        return len(self._rows)
+
+
+class FakeLLM:
+    """A chat model that replies by a rule: a fixed text, or a function of the messages.
+
+    Streams its reply word by word, records every prompt it got, and serialises
+    generation with a lock exactly like the real backends.
+    """
+
+    def __init__(self, reply: str | Callable[[Sequence[Message]], str] = "It rained [1].", *,
+                 model_id: str = "fake-llm", n_ctx: int = 4096) -> None:
+        self._reply = reply
+        self.model_id = model_id
+        self.n_ctx = n_ctx
+        self.prompts: list[list[dict[str, str]]] = []
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+|[^\w\s]", text))
+
+    def stream_chat(self, messages: Sequence[Message], *, max_tokens: int, temperature: float,
+                    stop: Sequence[str] = ()) -> Iterator[str]:
+        with self._lock:
+            self.prompts.append([dict(m) for m in messages])
+            text = self._reply(messages) if callable(self._reply) else self._reply
+            for i, piece in enumerate(re.findall(r"\S+\s*", text)):
+                if i >= max_tokens:
+                    return
+                yield piece

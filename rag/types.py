@@ -1,0 +1,140 @@
+"""Value types shared by every layer: documents, chunks, hits, citations, answers.
+
+All are frozen dataclasses, so a value handed to the UI or the evaluator cannot be
+changed behind the pipeline's back, and a return type never changes shape with a flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Answer",
+    "Chunk",
+    "Citation",
+    "Document",
+    "Hit",
+    "IngestReport",
+    "Timings",
+    "Turn",
+]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article as loaded from disk.
+
+    ``doc_id`` is the file name (``003_bdfe6df497ee2b67.txt``); ``text`` is the
+    plain text the chunks' character spans index into.
+    """
+
+    doc_id: str
+    text: str
+    path: str = ""
+    title: str = ""
+    url: str = ""
+    date: str = ""  # ISO 8601 (YYYY-MM-DD) when known
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document, with its character span in ``Document.text``."""
+
+    chunk_id: str
+    doc_id: str
+    text: str
+    start: int
+    end: int
+    ordinal: int = 0
+    title: str = ""
+    url: str = ""
+    date: str = ""
+    doc_hash: str = ""
+    ingested_at: float = 0.0  # when its document version was written; resolves interrupted updates
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its score (higher is better; cosine similarity for dense)."""
+
+    chunk: Chunk
+    score: float
+    rank: int = 0
+    source: str = "dense"  # which retriever produced the score
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A ``[marker]`` in an answer, resolved to the passage it points to."""
+
+    marker: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    url: str
+    date: str
+    text: str
+    start: int
+    end: int
+    supported: bool | None = None  # None: not checked
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Per-stage timings of one answer, in seconds unless named otherwise."""
+
+    embed_s: float = 0.0
+    retrieve_s: float = 0.0
+    prompt_s: float = 0.0
+    first_token_s: float = 0.0  # from the start of the request to the first token
+    generate_s: float = 0.0
+    total_s: float = 0.0
+    prompt_tokens: int = 0
+    generated_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of one question.
+
+    ``text`` holds only markers that resolve to a source shown to the model;
+    ``sources`` are the hits the model was shown (marker ``n`` is ``sources[n-1]``);
+    ``hits`` are everything retrieval returned, in rank order.
+    """
+
+    question: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    sources: tuple[Hit, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    abstained: bool = False
+    timings: Timings = field(default_factory=Timings)
+    chat_model: str = ""
+    embed_model: str = ""
+    finish_reason: Literal["stop", "length", "cancelled", "gate", "error"] = "stop"
+    standalone_question: str = ""
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest run did."""
+
+    documents_seen: int = 0
+    documents_added: int = 0
+    documents_updated: int = 0
+    documents_unchanged: int = 0
+    chunks_embedded: int = 0
+    chunks_removed: int = 0
+    chunks_total: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files not ingested
+    seconds: float = 0.0

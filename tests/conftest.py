@@ -1,0 +1,87 @@
+"""Shared fixtures: fake backends for fast tests, real ones (session-scoped) for slow tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, Settings
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+MODELS = ROOT / "models"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    """A private copy of seeds/ that a test may change."""
+    dst = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dst)
+    return dst
+
+
+@pytest.fixture
+def fake_rag(tmp_path: Path) -> RAG:
+    settings = Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models")
+    return RAG(embedder=HashEmbedder(), store=MemoryStore(), llm=FakeLLM(), settings=settings,
+               lock_path=tmp_path / "data" / "write.lock")
+
+
+def _need_model(name: str) -> Path:
+    from rag.models import CHAT_MODELS
+
+    path = MODELS / CHAT_MODELS[name].filename
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run `rag models pull {name}` (make test does).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> object:
+    from rag.backends.embedders import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def smollm() -> object:
+    from rag.backends.llms import LlamaCppLLM
+
+    return LlamaCppLLM(_need_model("smollm2-135m"), model_id="smollm2-135m", n_ctx=2048, n_threads=2)
+
+
+@pytest.fixture(scope="session")
+def qwen() -> object:
+    from rag.backends.llms import LlamaCppLLM
+
+    return LlamaCppLLM(_need_model("qwen2.5-1.5b"), model_id="qwen2.5-1.5b", n_ctx=4096, n_threads=2)
+
+
+@pytest.fixture(scope="session")
+def seeded_chroma_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) -> Path:
+    """A real Chroma index of seeds/, built once per test session."""
+    from rag.backends.chroma import ChromaStore
+
+    data = tmp_path_factory.mktemp("seeded")
+    rag = RAG(embedder=real_embedder, store=ChromaStore.persistent(data / "chroma"),  # type: ignore[arg-type]
+              settings=Settings(data_dir=data), lock_path=data / "write.lock")
+    rag.ingest([SEEDS])
+    return data
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
