@@ -26,11 +26,12 @@ from rag.errors import (
     RagError,
 )
 from rag.pipeline import RAG, AnswerStream, DocumentInfo
-from rag.types import Answer, Chunk, Citation, Document, Hit, IngestReport, Timings, Turn
+from rag.types import Answer, AnswerSentence, Chunk, Citation, Document, Hit, IngestReport, Timings, Turn
 
 __all__ = [
     "RAG",
     "Answer",
+    "AnswerSentence",
     "AnswerStream",
     "BackendError",
     "Chunk",

@@ -225,6 +225,25 @@ def models_pull(
         out.print(f"{name}: ready at {path}", highlight=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Interface to listen on (RAG_HOST).", show_default=False)] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (RAG_PORT).", show_default=False)] = None,
+) -> None:
+    """Start the chat UI in the browser (Gradio), on 127.0.0.1:7860 by default."""
+    from ui.app import launch
+
+    launch(settings(host=host, port=port))
+
+
+@app.command("eval")
+def eval_command(
+    dataset: Annotated[Path, typer.Argument(help="Evaluation set (JSONL, see eval/README.md).", show_default=False)],
+) -> None:
+    """Run an evaluation set through the pipeline and write reports."""
+    raise RagError("rag eval is not implemented yet.")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``rag`` console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -11,6 +11,7 @@ from typing import Literal
 
 __all__ = [
     "Answer",
+    "AnswerSentence",
     "Chunk",
     "Citation",
     "Document",
@@ -79,6 +80,24 @@ class Citation:
     start: int
     end: int
     supported: bool | None = None  # None: not checked
+    # Spans of ``text`` (relative to it) that support the citing sentences, for highlighting.
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer with its citation check.
+
+    ``supported`` is None for sentences that state nothing checkable (a refusal, a
+    hedge), True when a shown source supports it, False when none does: the UI flags
+    those as unsupported.
+    """
+
+    text: str
+    start: int
+    end: int
+    markers: tuple[int, ...] = ()
+    supported: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +142,7 @@ class Answer:
     embed_model: str = ""
     finish_reason: Literal["stop", "length", "cancelled", "gate", "error"] = "stop"
     standalone_question: str = ""
+    sentences: tuple[AnswerSentence, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""The Gradio chat UI: a thin front-end over :class:`rag.RAG`."""
