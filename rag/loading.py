@@ -74,10 +74,16 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
         sample = data[:4096]
         even, odd = sample[0::2].count(0), sample[1::2].count(0)
         half = len(sample) / 2
+        codec = ""
         if odd > 0.3 * half and even < 0.05 * half:
-            return data.decode("utf-16-le", errors="replace")
-        if even > 0.3 * half and odd < 0.05 * half:
-            return data.decode("utf-16-be", errors="replace")
+            codec = "utf-16-le"
+        elif even > 0.3 * half and odd < 0.05 * half:
+            codec = "utf-16-be"
+        if codec:
+            text = data.decode(codec, errors="replace")
+            # Real prose has spaces and few replacement characters; padded binary does not.
+            if text.count(" ") + text.count("\n") >= len(text) // 40 and text.count("\ufffd") < len(text) // 100 + 1:
+                return text
         raise DocumentError(f"{name} looks like a binary file (it contains NUL bytes); only text, Markdown and HTML can be ingested.")
     try:
         text = data.decode("utf-8")

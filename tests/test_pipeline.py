@@ -1,0 +1,243 @@
+"""The RAG facade with fake backends: ingestion idempotence, updates, removal, locking,
+repair after an interrupted update, question validation, streaming and citations."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, IndexLockedError, IndexMismatchError, QuestionError, Settings, Turn
+from rag.errors import DocumentError
+from rag.prompting import REFUSAL
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+
+
+def make(tmp_path: Path, llm: FakeLLM | None = None, store: MemoryStore | None = None, **settings: object) -> RAG:
+    s = Settings(data_dir=tmp_path / "data", min_score=-1.0, **settings)  # type: ignore[arg-type]
+    return RAG(embedder=HashEmbedder(), store=store or MemoryStore(), llm=llm or FakeLLM(), settings=s,
+               lock_path=tmp_path / "data" / "write.lock")
+
+
+def test_second_ingest_embeds_nothing(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    first = rag.ingest([seeds])
+    assert first.documents_added == 5 and first.chunks_embedded == first.chunks_total > 0
+    embedded_before = rag.embedder.embedded  # type: ignore[attr-defined]
+    second = rag.ingest([seeds])
+    assert second.chunks_embedded == 0 and second.documents_unchanged == 5
+    assert second.chunks_total == first.chunks_total
+    assert rag.embedder.embedded == embedded_before  # type: ignore[attr-defined]
+
+
+def test_changed_file_replaces_its_chunks_without_orphans(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    rag.ingest([seeds])
+    f = seeds / "003_bdfe6df497ee2b67.txt"
+    old_ids = {c.chunk_id for c in rag.store.chunks(doc_id=f.name)}
+    f.write_text(f.read_text().replace("16 million euros", "21 million euros") + "\nA new closing paragraph about budgets.\n")
+    report = rag.ingest([seeds])
+    assert report.documents_updated == 1 and report.documents_unchanged == 4
+    new = rag.store.chunks(doc_id=f.name, with_text=True)
+    assert all("16 million" not in c.text for c in new)
+    assert any("21 million" in c.text for c in new)
+    assert len({c.doc_hash for c in new}) == 1
+    # Unchanged chunks keep their ids and were not re-embedded.
+    assert report.chunks_embedded < len(new) + 1
+    assert report.chunks_removed == len(old_ids - {c.chunk_id for c in new})
+    assert rag.store.count() == sum(d.chunks for d in rag.documents())
+
+
+def test_remove_deletes_a_document(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    rag.ingest([seeds])
+    total = rag.store.count()
+    n = rag.remove(["001_70fe7331acc06bca.txt"])
+    assert n > 0 and rag.store.count() == total - n
+    assert "001_70fe7331acc06bca.txt" not in {d.doc_id for d in rag.documents()}
+
+
+def test_documents_listing(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    rag.ingest([seeds])
+    docs = rag.documents()
+    assert [d.doc_id for d in docs] == sorted(p.name for p in seeds.iterdir())
+    assert docs[0].date == "2025-11-15" and docs[0].url.startswith("https://www.forbes.com/")
+
+
+def test_bad_files_are_reported_and_nothing_indexed_is_lost(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    rag.ingest([seeds])
+    before = rag.store.count()
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(b"\x00\xff" * 500)
+    (bad / "cp1252.txt").write_bytes("Caf\xe9 news: the budget rose to \x8016 million.".encode("latin-1"))
+    (bad / "utf16.txt").write_text("A UTF-16 article about defence spending.", encoding="utf-16")
+    report = rag.ingest([bad])
+    assert [Path(p).name for p, _ in report.skipped] == ["binary.txt"]
+    assert report.documents_added == 2
+    assert rag.store.count() > before
+    texts = " ".join(c.text for c in rag.store.chunks(with_text=True))
+    assert "Café" in texts and "€16 million" in texts and "UTF-16 article" in texts
+    with pytest.raises(DocumentError, match="does not exist"):
+        rag.ingest([tmp_path / "missing"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DocumentError, match="No .txt"):
+        rag.ingest([tmp_path / "empty"])
+    assert rag.store.count() > before
+
+
+def test_index_records_embedder_and_refuses_another(tmp_path: Path, seeds: Path) -> None:
+    store = MemoryStore()
+    rag = make(tmp_path, store=store)
+    rag.ingest([seeds])
+    assert store.index_metadata()["embedder"] == "hash-embedder"
+    with pytest.raises(IndexMismatchError, match="rag ingest --rebuild"):
+        RAG(embedder=HashEmbedder(model_id="other-embedder"), store=store, llm=FakeLLM())
+    with pytest.raises(IndexMismatchError, match="chunker"):
+        RAG(embedder=HashEmbedder(), store=store, llm=FakeLLM(), settings=Settings(chunk_tokens=100))
+
+
+def test_rebuild_replaces_everything(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    first = rag.ingest([seeds])
+    again = rag.ingest([seeds], rebuild=True)
+    assert again.chunks_embedded == first.chunks_total == again.chunks_total
+
+
+def test_second_writer_fails_at_once(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path)
+    other = make(tmp_path)
+    started, release = threading.Event(), threading.Event()
+
+    def slow_progress(done: int, total: int, doc: str) -> None:
+        started.set()
+        release.wait(5)
+
+    t = threading.Thread(target=lambda: rag.ingest([seeds], progress=slow_progress))
+    t.start()
+    assert started.wait(5)
+    t0 = time.perf_counter()
+    with pytest.raises(IndexLockedError, match="Another process is writing"):
+        other.ingest([seeds])
+    assert time.perf_counter() - t0 < 1.0  # refused at once, no waiting
+    release.set()
+    t.join()
+
+
+def test_interrupted_update_is_repaired(tmp_path: Path, seeds: Path) -> None:
+    store = MemoryStore()
+    rag = make(tmp_path, store=store)
+    rag.ingest([seeds])
+    # Simulate a crash after the new version was written but before the old one was deleted.
+    from dataclasses import replace
+
+    old = store.chunks(doc_id="002_ded4a86885e97be2.txt", with_text=True)
+    ghosts = [replace(c, chunk_id=c.chunk_id + "-old", doc_hash="stale", ingested_at=c.ingested_at - 100) for c in old]
+    store.upsert(ghosts, rag.embedder.embed([c.text for c in ghosts]))
+    report = rag.ingest([seeds])
+    assert report.documents_unchanged == 5
+    assert not [c for c in store.chunks() if c.doc_hash == "stale"]
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 100_000])
+def test_bad_questions_get_clear_errors(tmp_path: Path, question: str) -> None:
+    rag = make(tmp_path)
+    with pytest.raises(QuestionError) as info:
+        rag.ask(question)
+    assert ("empty" in str(info.value)) or ("100,000 characters" in str(info.value) and "limit is 2,000" in str(info.value))
+
+
+def test_answer_resolves_citations_and_drops_invalid_markers(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path, llm=FakeLLM("The EU set aside 16 million euros [1][9]."))
+    rag.ingest([seeds])
+    answer = rag.ask("How much money did the EU set aside for weapons and equipment for the training mission?")
+    assert answer.text == "The EU set aside 16 million euros [1]."
+    assert [c.marker for c in answer.citations] == [1]
+    c = answer.citations[0]
+    assert c.doc_id == answer.sources[0].chunk.doc_id
+    doc_text = (seeds / c.doc_id).read_text()
+    assert c.text.split()[:5] == doc_text[c.start:c.end].split()[:5]
+    assert not answer.abstained and answer.finish_reason == "stop"
+    assert answer.timings.prompt_tokens > 0 and answer.timings.generated_tokens == 8
+    assert answer.timings.total_s >= answer.timings.first_token_s >= 0
+    assert answer.chat_model == "fake-llm" and answer.embed_model == "hash-embedder"
+    assert len(answer.hits) == 5 and [h.rank for h in answer.hits] == [1, 2, 3, 4, 5]
+
+
+def test_refusal_is_flagged(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path, llm=FakeLLM(REFUSAL))
+    rag.ingest([seeds])
+    answer = rag.ask("Who won the 2022 FIFA World Cup?")
+    assert answer.abstained and answer.citations == ()
+
+
+def test_evidence_gate_refuses_without_calling_the_model(tmp_path: Path, seeds: Path) -> None:
+    llm = FakeLLM("France won [1].")
+    rag = make(tmp_path, llm=llm)
+    rag.ingest([seeds])
+    gated = RAG(embedder=rag.embedder, store=rag.store, llm=llm, settings=Settings(min_score=0.99))
+    answer = gated.ask("Who won the 2022 FIFA World Cup?")
+    assert answer.abstained and answer.text == REFUSAL and answer.finish_reason == "gate"
+    assert llm.prompts == []
+
+
+def test_stream_yields_pieces_and_the_same_answer(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path, llm=FakeLLM("Over a thousand soldiers are in training [1]."))
+    rag.ingest([seeds])
+    stream = rag.stream("How many soldiers are training?")
+    assert stream.sources and stream.hits  # retrieval is done before the first token
+    pieces = list(stream)
+    assert len(pieces) == 8 and "".join(pieces) == stream.text
+    assert stream.answer().text == rag.ask("How many soldiers are training?").text
+
+
+def test_cancel_stops_generation(tmp_path: Path, seeds: Path) -> None:
+    rag = make(tmp_path, llm=FakeLLM("word " * 200))
+    rag.ingest([seeds])
+    stream = rag.stream("What happened?")
+    for i, _ in enumerate(stream):
+        if i == 3:
+            stream.cancel()
+    answer = stream.answer()
+    assert answer.finish_reason == "cancelled" and answer.timings.generated_tokens == 4
+    # The model is free again for the next question.
+    assert rag.ask("Again?").timings.generated_tokens > 4
+
+
+def test_history_reaches_the_prompt(tmp_path: Path, seeds: Path) -> None:
+    llm = FakeLLM("It trains over a thousand soldiers [1].")
+    rag = make(tmp_path, llm=llm)
+    rag.ingest([seeds])
+    answer = rag.ask("How many soldiers does it train?", [Turn("What is the EU training mission?", "A mission [1].")])
+    messages = llm.prompts[-1]
+    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
+    assert messages[1]["content"] == "What is the EU training mission?"
+    assert "training mission" in answer.standalone_question
+
+
+def test_one_generation_at_a_time(tmp_path: Path, seeds: Path) -> None:
+    active, peak = 0, 0
+    lock = threading.Lock()
+
+    def reply(_messages: object) -> str:
+        nonlocal active, peak
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        time.sleep(0.05)
+        with lock:
+            active -= 1
+        return "Fine [1]."
+
+    rag = make(tmp_path, llm=FakeLLM(reply))
+    rag.ingest([seeds])
+    threads = [threading.Thread(target=rag.ask, args=(f"Question {i}?",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == 1
