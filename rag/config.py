@@ -139,9 +139,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"Config file {path} is not valid TOML: {exc}") from None
     unknown = sorted(set(data) - set(_FIELDS))
     if unknown:
-        raise ConfigError(
-            f"Unknown setting(s) {', '.join(unknown)} in {path}; known: {', '.join(sorted(_FIELDS))}."
-        )
+        raise ConfigError(f"Unknown setting(s) {', '.join(unknown)} in {path}; known: {', '.join(sorted(_FIELDS))}.")
     return {k: _coerce(k, v, str(path)) for k, v in data.items()}
 
 

@@ -10,7 +10,7 @@ print ``str(error)`` on one line; they never need a traceback to explain it.
     ├── ConfigError            invalid setting, from a file, the environment or a flag
     ├── ModelNotFoundError     a model file or package is missing
     │   └── ModelCorruptError  a model file is present but fails its checksum or load
-    ├── IndexError_            the index cannot be used as asked
+    ├── IndexStateError            the index cannot be used as asked
     │   ├── IndexMismatchError built with another embedder or chunker
     │   └── IndexLockedError   another process is writing to it
     ├── InputError             a question, path or document that cannot be used
@@ -25,9 +25,9 @@ __all__ = [
     "BackendError",
     "ConfigError",
     "DocumentError",
-    "IndexError_",
     "IndexLockedError",
     "IndexMismatchError",
+    "IndexStateError",
     "InputError",
     "ModelCorruptError",
     "ModelNotFoundError",
@@ -52,15 +52,15 @@ class ModelCorruptError(ModelNotFoundError):
     """A model file exists but is damaged (checksum mismatch or failed load)."""
 
 
-class IndexError_(RagError):  # noqa: N801 - avoids shadowing the builtin IndexError
+class IndexStateError(RagError):
     """The index cannot be used as asked."""
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(IndexStateError):
     """The index was built with different embedder or chunker settings."""
 
 
-class IndexLockedError(IndexError_):
+class IndexLockedError(IndexStateError):
     """Another process holds the index's write lock."""
 
 

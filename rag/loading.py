@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlparse
 
 from rag.errors import DocumentError
@@ -41,9 +42,17 @@ _MONTHS = {
     m: i
     for i, names in enumerate(
         [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
             ("dec", "december"),
         ],
         start=1,
@@ -55,7 +64,9 @@ _ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 _TEXT_DATE = re.compile(
     r"\b(?:(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d\d)|([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+((?:19|20)\d\d))\b"
 )
-_SOURCE_LINE = re.compile(r"^\s*(?:source|url|link|original(?:ly published)?(?: at)?)\s*:\s*(https?://\S+)\s*$", re.I | re.M)
+_SOURCE_LINE = re.compile(
+    r"^\s*(?:source|url|link|original(?:ly published)?(?: at)?)\s*:\s*(https?://\S+)\s*$", re.I | re.M
+)
 _DATE_LINE = re.compile(r"^\s*(?:date|published(?: on)?|updated)\s*:\s*(.+?)\s*$", re.I | re.M)
 _BARE_URL_LINE = re.compile(r"^\s*(https?://\S+)\s*$", re.M)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -65,10 +76,14 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
     """Decode file bytes to text; raise :class:`DocumentError` for binary data."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     if b"\x00" in data:
         # UTF-16 without a BOM puts a NUL in every other byte of ASCII text.
         sample = data[:4096]
@@ -84,7 +99,9 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
             # Real prose has spaces and few replacement characters; padded binary does not.
             if text.count(" ") + text.count("\n") >= len(text) // 40 and text.count("\ufffd") < len(text) // 100 + 1:
                 return text
-        raise DocumentError(f"{name} looks like a binary file (it contains NUL bytes); only text, Markdown and HTML can be ingested.")
+        raise DocumentError(
+            f"{name} looks like a binary file (it contains NUL bytes); only text, Markdown and HTML can be ingested."
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -95,7 +112,9 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
             text = data.decode("latin-1")
     controls = len(_CONTROL.findall(text[:20000]))
     if controls > max(8, len(text[:20000]) // 50):
-        raise DocumentError(f"{name} looks like a binary file ({controls} control characters); only text, Markdown and HTML can be ingested.")
+        raise DocumentError(
+            f"{name} looks like a binary file ({controls} control characters); only text, Markdown and HTML can be ingested."
+        )
     return text
 
 
@@ -109,9 +128,47 @@ def _clean(text: str) -> str:
 class _TextExtractor(HTMLParser):
     """Collects visible text and article metadata; scripts, styles and markup are dropped."""
 
-    _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "math", "select"}
-    _BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-              "article", "header", "footer", "blockquote", "pre", "table", "hr", "figcaption", "main", "aside", "dd", "dt"}
+    _SKIP: ClassVar[set[str]] = {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "head",
+        "iframe",
+        "object",
+        "canvas",
+        "math",
+        "select",
+    }
+    _BLOCK: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "blockquote",
+        "pre",
+        "table",
+        "hr",
+        "figcaption",
+        "main",
+        "aside",
+        "dd",
+        "dt",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -318,8 +375,10 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             found.extend(
                 sorted(
-                    f for f in p.rglob("*")
-                    if f.is_file() and f.suffix.lower() in SUFFIXES
+                    f
+                    for f in p.rglob("*")
+                    if f.is_file()
+                    and f.suffix.lower() in SUFFIXES
                     and not any(part.startswith(".") for part in f.relative_to(p).parts)
                 )
             )

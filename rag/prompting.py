@@ -14,6 +14,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.metrics import extract_markers, strip_markers
+from rag.support import MARKER_RE
 from rag.types import Citation, Hit, Turn
 
 __all__ = [
@@ -40,7 +42,6 @@ Rules:
 
 # Per-message overhead of chat templates (role markers, separators), generously.
 _MESSAGE_OVERHEAD = 8
-_MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]")
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def format_source(n: int, hit: Hit) -> str:
 def _history_messages(history: Sequence[Turn], max_turns: int) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for turn in list(history)[-max_turns:] if max_turns else []:
-        answer = _MARKER.sub("", turn.answer).strip()
+        answer = strip_markers(turn.answer).strip()
         if len(answer) > 600:
             answer = answer[:600].rsplit(" ", 1)[0] + " …"
         out.append({"role": "user", "content": turn.question.strip()[:1000]})
@@ -116,40 +117,48 @@ def build_messages(
         used += need
     messages = (system, *hist, {"role": "user", "content": user_content(blocks)})
     return PromptPlan(
-        messages=tuple(messages), sources=tuple(hits[: len(blocks)]), prompt_tokens=cost(messages),
+        messages=tuple(messages),
+        sources=tuple(hits[: len(blocks)]),
+        prompt_tokens=cost(messages),
         dropped=len(hits) - len(blocks),
     )
 
 
 def parse_markers(text: str) -> list[int]:
-    """Citation numbers in order of appearance: ``[1]``, ``[1, 2]``, ``[1][2]``."""
-    out: list[int] = []
-    for m in _MARKER.finditer(text):
-        out.extend(int(x) for x in re.split(r"\s*[,;]\s*", m.group(1)))
-    return out
+    """Citation numbers in order of appearance: ``[1]``, ``[1, 2]``, ``[1][2]``, ``[1-3]``."""
+    return extract_markers(text)
 
 
 def resolve_citations(text: str, sources: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
     """Drop markers that point to no shown source; resolve the rest.
 
-    Returns the cleaned text and one :class:`Citation` per distinct valid marker, in
-    order of first appearance.
+    Returns the cleaned text (each marker written as ``[n]``) and one
+    :class:`Citation` per distinct valid marker, in order of first appearance.
     """
     n_sources = len(sources)
 
     def fix(m: re.Match[str]) -> str:
-        valid = [x for x in re.split(r"\s*[,;]\s*", m.group(1)) if 1 <= int(x) <= n_sources]
-        return "".join(f"[{int(x)}]" for x in dict.fromkeys(valid))
+        valid = [n for n in extract_markers(m.group()) if 1 <= n <= n_sources]
+        return "".join(f"[{n}]" for n in dict.fromkeys(valid))
 
-    cleaned = _MARKER.sub(fix, text)
+    cleaned = MARKER_RE.sub(fix, text)
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
     citations = []
     for n in dict.fromkeys(parse_markers(cleaned)):
         c = sources[n - 1].chunk
         citations.append(
-            Citation(marker=n, doc_id=c.doc_id, chunk_id=c.chunk_id, title=c.title, url=c.url, date=c.date,
-                     text=c.text, start=c.start, end=c.end)
+            Citation(
+                marker=n,
+                doc_id=c.doc_id,
+                chunk_id=c.chunk_id,
+                title=c.title,
+                url=c.url,
+                date=c.date,
+                text=c.text,
+                start=c.start,
+                end=c.end,
+            )
         )
     return cleaned, tuple(citations)
 
@@ -166,7 +175,7 @@ _REFUSAL_PATTERNS = re.compile(
 
 def is_refusal(text: str) -> bool:
     """Whether a reply declines to answer. A reply that refuses in its first sentence counts."""
-    stripped = _MARKER.sub("", text).strip()
+    stripped = strip_markers(text).strip()
     if not stripped:
         return True
     first = re.split(r"(?<=[.!?])\s", stripped, maxsplit=1)[0]

@@ -101,8 +101,13 @@ class FakeLLM:
     generation with a lock exactly like the real backends.
     """
 
-    def __init__(self, reply: str | Callable[[Sequence[Message]], str] = "It rained [1].", *,
-                 model_id: str = "fake-llm", n_ctx: int = 4096) -> None:
+    def __init__(
+        self,
+        reply: str | Callable[[Sequence[Message]], str] = "It rained [1].",
+        *,
+        model_id: str = "fake-llm",
+        n_ctx: int = 4096,
+    ) -> None:
         self._reply = reply
         self.model_id = model_id
         self.n_ctx = n_ctx
@@ -112,8 +117,9 @@ class FakeLLM:
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text))
 
-    def stream_chat(self, messages: Sequence[Message], *, max_tokens: int, temperature: float,
-                    stop: Sequence[str] = ()) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
         with self._lock:
             self.prompts.append([dict(m) for m in messages])
             text = self._reply(messages) if callable(self._reply) else self._reply

@@ -31,8 +31,13 @@ def seeds(tmp_path: Path) -> Path:
 @pytest.fixture
 def fake_rag(tmp_path: Path) -> RAG:
     settings = Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models")
-    return RAG(embedder=HashEmbedder(), store=MemoryStore(), llm=FakeLLM(), settings=settings,
-               lock_path=tmp_path / "data" / "write.lock")
+    return RAG(
+        embedder=HashEmbedder(),
+        store=MemoryStore(),
+        llm=FakeLLM(),
+        settings=settings,
+        lock_path=tmp_path / "data" / "write.lock",
+    )
 
 
 def _need_model(name: str) -> Path:
@@ -71,8 +76,12 @@ def seeded_chroma_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder: o
     from rag.backends.chroma import ChromaStore
 
     data = tmp_path_factory.mktemp("seeded")
-    rag = RAG(embedder=real_embedder, store=ChromaStore.persistent(data / "chroma"),  # type: ignore[arg-type]
-              settings=Settings(data_dir=data), lock_path=data / "write.lock")
+    rag = RAG(
+        embedder=real_embedder,
+        store=ChromaStore.persistent(data / "chroma"),  # type: ignore[arg-type]
+        settings=Settings(data_dir=data),
+        lock_path=data / "write.lock",
+    )
     rag.ingest([SEEDS])
     return data
 

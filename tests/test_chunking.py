@@ -1,3 +1,4 @@
+import itertools
 import re
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def test_chunks_fit_limit_and_spans_are_exact(max_tokens: int) -> None:
         assert chunks
         for c in chunks:
             assert words(c.text) <= max_tokens
-            assert doc.text[c.start:c.end] == c.text
+            assert doc.text[c.start : c.end] == c.text
             assert c.doc_id == doc.doc_id and c.doc_hash == doc.content_hash
         assert len({c.chunk_id for c in chunks}) == len(chunks)
 
@@ -53,7 +54,9 @@ def test_deterministic_ids() -> None:
 def test_repeated_paragraphs_and_sentences_are_stored_once() -> None:
     doc = next(d for d in load_documents([SEEDS])[0] if d.doc_id.startswith("004_"))
     chunks = chunk_document(doc, words, ChunkerSettings(max_tokens=200, overlap_tokens=0))
-    sentences = [" ".join(doc.text[s:e].split()) for c in chunks for s, e in split_sentence_spans(doc.text, c.start, c.end)]
+    sentences = [
+        " ".join(doc.text[s:e].split()) for c in chunks for s, e in split_sentence_spans(doc.text, c.start, c.end)
+    ]
     repeated = "There is a broad recognition that the Ukrainian army itself is the first line of defense"
     assert doc.text.count(repeated) == 2  # the article really repeats it
     assert sum(repeated in s for s in sentences) == 1
@@ -65,7 +68,7 @@ def test_overlap_repeats_trailing_sentences() -> None:
     doc = parse_document(text, doc_id="o.txt")
     chunks = chunk_document(doc, words, ChunkerSettings(max_tokens=40, overlap_tokens=12))
     assert len(chunks) > 3
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert b.start < a.end  # consecutive chunks share text
 
 

@@ -17,7 +17,10 @@ def test_seed_metadata() -> None:
     assert first.url.startswith("https://www.forbes.com/sites/marktemnycky/2025/11/15/")
     assert first.date == "2025-11-15"
     assert first.title.lower().startswith("eu and ukraine deepen defense ties")
-    assert by_id["003_bdfe6df497ee2b67.txt"].title == "EU Training Mission for Ukraine: EU, US, and Russia in a Security Play"
+    assert (
+        by_id["003_bdfe6df497ee2b67.txt"].title
+        == "EU Training Mission for Ukraine: EU, US, and Russia in a Security Play"
+    )
     assert by_id["002_ded4a86885e97be2.txt"].date == ""  # no date in the text: none invented
     assert all(d.content_hash and len(d.content_hash) == 64 for d in docs)
 
@@ -29,7 +32,7 @@ def test_seed_metadata() -> None:
         ("Café €16 million".encode("utf-16"), "Café €16 million"),  # with BOM
         ("Café report".encode("utf-16-le"), "Café report"),  # no BOM
         ("\ufeffBOM text".encode(), "BOM text"),
-        ("plain ascii".encode(), "plain ascii"),
+        (b"plain ascii", "plain ascii"),
     ],
 )
 def test_decode_bytes(data: bytes, expected: str) -> None:
@@ -67,8 +70,11 @@ def test_html_drops_script_and_keeps_metadata(tmp_path: Path) -> None:
 
 
 def test_markdown_title_and_links() -> None:
-    doc = parse_document("# The headline\n\nSee [the report](https://ex.com/r) ![chart](https://ex.com/c.png).\n",
-                         doc_id="a.md", suffix=".md")
+    doc = parse_document(
+        "# The headline\n\nSee [the report](https://ex.com/r) ![chart](https://ex.com/c.png).\n",
+        doc_id="a.md",
+        suffix=".md",
+    )
     assert doc.title == "The headline"
     assert "the report" in doc.text and "https://" not in doc.text
 
@@ -82,7 +88,7 @@ def test_folder_errors(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="does not exist"):
         collect_paths([tmp_path / "nope"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DocumentError, match="No .txt"):
+    with pytest.raises(DocumentError, match=r"No \.txt"):
         collect_paths([tmp_path / "empty"])
 
 

@@ -17,8 +17,13 @@ from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 
 def make(tmp_path: Path, llm: FakeLLM | None = None, store: MemoryStore | None = None, **settings: object) -> RAG:
     s = Settings(data_dir=tmp_path / "data", min_score=-1.0, **settings)  # type: ignore[arg-type]
-    return RAG(embedder=HashEmbedder(), store=store or MemoryStore(), llm=llm or FakeLLM(), settings=s,
-               lock_path=tmp_path / "data" / "write.lock")
+    return RAG(
+        embedder=HashEmbedder(),
+        store=store or MemoryStore(),
+        llm=llm or FakeLLM(),
+        settings=s,
+        lock_path=tmp_path / "data" / "write.lock",
+    )
 
 
 def test_second_ingest_embeds_nothing(tmp_path: Path, seeds: Path) -> None:
@@ -37,7 +42,9 @@ def test_changed_file_replaces_its_chunks_without_orphans(tmp_path: Path, seeds:
     rag.ingest([seeds])
     f = seeds / "003_bdfe6df497ee2b67.txt"
     old_ids = {c.chunk_id for c in rag.store.chunks(doc_id=f.name)}
-    f.write_text(f.read_text().replace("16 million euros", "21 million euros") + "\nA new closing paragraph about budgets.\n")
+    f.write_text(
+        f.read_text().replace("16 million euros", "21 million euros") + "\nA new closing paragraph about budgets.\n"
+    )
     report = rag.ingest([seeds])
     assert report.documents_updated == 1 and report.documents_unchanged == 4
     new = rag.store.chunks(doc_id=f.name, with_text=True)
@@ -85,7 +92,7 @@ def test_bad_files_are_reported_and_nothing_indexed_is_lost(tmp_path: Path, seed
     with pytest.raises(DocumentError, match="does not exist"):
         rag.ingest([tmp_path / "missing"])
     (tmp_path / "empty").mkdir()
-    with pytest.raises(DocumentError, match="No .txt"):
+    with pytest.raises(DocumentError, match=r"No \.txt"):
         rag.ingest([tmp_path / "empty"])
     assert rag.store.count() > before
 
@@ -148,7 +155,9 @@ def test_bad_questions_get_clear_errors(tmp_path: Path, question: str) -> None:
     rag = make(tmp_path)
     with pytest.raises(QuestionError) as info:
         rag.ask(question)
-    assert ("empty" in str(info.value)) or ("100,000 characters" in str(info.value) and "limit is 2,000" in str(info.value))
+    assert ("empty" in str(info.value)) or (
+        "100,000 characters" in str(info.value) and "limit is 2,000" in str(info.value)
+    )
 
 
 def test_answer_resolves_citations_and_drops_invalid_markers(tmp_path: Path, seeds: Path) -> None:
@@ -160,7 +169,7 @@ def test_answer_resolves_citations_and_drops_invalid_markers(tmp_path: Path, see
     c = answer.citations[0]
     assert c.doc_id == answer.sources[0].chunk.doc_id
     doc_text = (seeds / c.doc_id).read_text()
-    assert c.text.split()[:5] == doc_text[c.start:c.end].split()[:5]
+    assert c.text.split()[:5] == doc_text[c.start : c.end].split()[:5]
     assert not answer.abstained and answer.finish_reason == "stop"
     assert answer.timings.prompt_tokens > 0 and answer.timings.generated_tokens == 8
     assert answer.timings.total_s >= answer.timings.first_token_s >= 0
@@ -241,3 +250,22 @@ def test_one_generation_at_a_time(tmp_path: Path, seeds: Path) -> None:
     for t in threads:
         t.join()
     assert peak == 1
+
+
+def test_citations_are_checked_and_highlighted(tmp_path: Path, seeds: Path) -> None:
+    rag = make(
+        tmp_path,
+        llm=FakeLLM(
+            "The EU allocated 16 million euros for weapons and equipment for the training [1]. "
+            "The mission trains ten million dolphins [1]."
+        ),
+    )
+    rag.ingest([seeds])
+    answer = rag.ask("How much money did the EU set aside for weapons and equipment for the training mission?")
+    source = answer.sources[0].chunk
+    assert "16 million euros" in source.text  # retrieval put the right passage first
+    [cite] = answer.citations
+    assert cite.supported is True
+    highlighted = [cite.text[s:e] for s, e in cite.highlights]
+    assert any("16 million euros" in h for h in highlighted)
+    assert [s.supported for s in answer.sentences] == [True, False]

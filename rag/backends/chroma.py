@@ -66,7 +66,7 @@ class ChromaStore:
 
     def index_metadata(self) -> dict[str, str]:
         meta = self._col.metadata or {}
-        return {k[len(_META_PREFIX):]: str(v) for k, v in meta.items() if k.startswith(_META_PREFIX)}
+        return {k[len(_META_PREFIX) :]: str(v) for k, v in meta.items() if k.startswith(_META_PREFIX)}
 
     def set_index_metadata(self, metadata: Mapping[str, str]) -> None:
         current = dict(self._col.metadata or {})
@@ -88,14 +88,15 @@ class ChromaStore:
     def delete(self, chunk_ids: Sequence[str]) -> None:
         ids = list(chunk_ids)
         for i in range(0, len(ids), self._batch):
-            self._col.delete(ids=ids[i:i + self._batch])
+            self._col.delete(ids=ids[i : i + self._batch])
 
     def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
         n = self._col.count()
         if n == 0:
             return []
         res = self._col.query(
-            query_embeddings=[list(embedding)], n_results=min(k, n),
+            query_embeddings=[list(embedding)],
+            n_results=min(k, n),
             include=["documents", "metadatas", "distances"],
         )
         hits = []
@@ -114,7 +115,10 @@ class ChromaStore:
                 where={"doc_id": doc_id} if doc_id else None, include=include, limit=self._batch, offset=offset
             )
             docs = res.get("documents") or [""] * len(res["ids"])
-            out.extend(_from_meta(cid, meta, text or "") for cid, meta, text in zip(res["ids"], res["metadatas"], docs, strict=True))
+            out.extend(
+                _from_meta(cid, meta, text or "")
+                for cid, meta, text in zip(res["ids"], res["metadatas"], docs, strict=True)
+            )
             if len(res["ids"]) < self._batch:
                 return out
             offset += self._batch
@@ -131,16 +135,30 @@ class ChromaStore:
 
 def _to_meta(c: Chunk) -> dict[str, str | int | float]:
     return {
-        "doc_id": c.doc_id, "doc_hash": c.doc_hash, "title": c.title, "url": c.url, "date": c.date,
-        "start": c.start, "end": c.end, "ordinal": c.ordinal, "ingested_at": c.ingested_at,
+        "doc_id": c.doc_id,
+        "doc_hash": c.doc_hash,
+        "title": c.title,
+        "url": c.url,
+        "date": c.date,
+        "start": c.start,
+        "end": c.end,
+        "ordinal": c.ordinal,
+        "ingested_at": c.ingested_at,
     }
 
 
 def _from_meta(cid: str, meta: Mapping[str, Any] | None, text: str) -> Chunk:
     m = meta or {}
     return Chunk(
-        chunk_id=cid, doc_id=str(m.get("doc_id", "")), text=text, start=int(m.get("start", 0)),
-        end=int(m.get("end", 0)), ordinal=int(m.get("ordinal", 0)), title=str(m.get("title", "")),
-        url=str(m.get("url", "")), date=str(m.get("date", "")), doc_hash=str(m.get("doc_hash", "")),
+        chunk_id=cid,
+        doc_id=str(m.get("doc_id", "")),
+        text=text,
+        start=int(m.get("start", 0)),
+        end=int(m.get("end", 0)),
+        ordinal=int(m.get("ordinal", 0)),
+        title=str(m.get("title", "")),
+        url=str(m.get("url", "")),
+        date=str(m.get("date", "")),
+        doc_hash=str(m.get("doc_hash", "")),
         ingested_at=float(m.get("ingested_at", 0.0)),
     )

@@ -27,19 +27,21 @@ class SentenceTransformerEmbedder:
         import transformers
         from sentence_transformers import SentenceTransformer
 
-        transformers.logging.set_verbosity_error()
-        transformers.utils.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+        transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         if threads:
             torch.set_num_threads(threads)
         try:
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelCorruptError(f"Embedding model {name} at {path} failed to load ({exc}). Run `rag models pull {name} --force`.") from None
+            raise ModelCorruptError(
+                f"Embedding model {name} at {path} failed to load ({exc}). Run `rag models pull {name} --force`."
+            ) from None
         self.model_id = name
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dimension = int(dim() or 0)
         # Special tokens ([CLS], [SEP]) take two of the model's positions.
-        self.max_tokens = int(self._model.max_seq_length) - 2
+        self.max_tokens = int(self._model.max_seq_length or 256) - 2
         self.batch_size = batch_size
         self._tokenizer = self._model.tokenizer
         self._lock = threading.Lock()  # torch modules are not safe for concurrent forward passes
@@ -49,8 +51,11 @@ class SentenceTransformerEmbedder:
             return []
         with self._lock:
             vectors = self._model.encode(
-                list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False,
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
             )
         return [v.tolist() for v in vectors]
 

@@ -49,11 +49,18 @@ class LlamaCppLLM:
             ) from None
         try:
             self._llama = Llama(
-                model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads,
-                n_batch=n_batch, seed=seed, verbose=False,
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                n_batch=n_batch,
+                seed=seed,
+                verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
-            raise ModelCorruptError(f"llama.cpp could not load {path} ({exc}). Run `rag models pull --force`.") from None
+            raise ModelCorruptError(
+                f"llama.cpp could not load {path} ({exc}). Run `rag models pull --force`."
+            ) from None
         self.model_id = model_id or path.name
         self.n_ctx = n_ctx
         self._lock = threading.Lock()
@@ -67,14 +74,20 @@ class LlamaCppLLM:
         with self._lock:
             stream = self._llama.create_chat_completion(
                 messages=[dict(m) for m in messages],  # type: ignore[misc]
-                max_tokens=max_tokens, temperature=temperature, top_p=1.0, top_k=1 if temperature == 0 else 40,
-                repeat_penalty=1.0, stop=list(stop) or None, stream=True,
+                max_tokens=max_tokens,
+                temperature=temperature,
+                top_p=1.0,
+                top_k=1 if temperature == 0 else 40,
+                repeat_penalty=1.0,
+                stop=list(stop) or None,
+                stream=True,
             )
             try:
+                part: Any
                 for part in stream:
-                    delta = part["choices"][0]["delta"].get("content")  # type: ignore[index]
+                    delta = part["choices"][0]["delta"].get("content")
                     if delta:
-                        yield delta
+                        yield str(delta)
             finally:
                 close = getattr(stream, "close", None)
                 if close:
@@ -90,6 +103,8 @@ class OpenAICompatibleLLM:
     """
 
     def __init__(self, base_url: str, *, model: str = "default", n_ctx: int = 4096, timeout: float = 300.0) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise BackendError(f"llm_url must be an http(s) URL, got {base_url!r}.")
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.model_id = f"openai:{model}@{self.base_url}"
@@ -99,11 +114,11 @@ class OpenAICompatibleLLM:
         self._can_tokenize = True
 
     def _post(self, url: str, payload: dict[str, Any], *, stream: bool = False) -> Any:
-        req = urllib.request.Request(
+        req = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
             url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
         )
         try:
-            return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - URL is configuration
+            return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - scheme checked in __init__
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")[:200]
             raise BackendError(f"LLM server at {self.base_url} answered HTTP {exc.code}: {body}") from None
@@ -132,8 +147,11 @@ class OpenAICompatibleLLM:
         self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
     ) -> Iterator[str]:
         payload: dict[str, Any] = {
-            "model": self.model, "messages": [dict(m) for m in messages], "max_tokens": max_tokens,
-            "temperature": temperature, "stream": True,
+            "model": self.model,
+            "messages": [dict(m) for m in messages],
+            "max_tokens": max_tokens,
+            "temperature": temperature,
+            "stream": True,
         }
         if stop:
             payload["stop"] = list(stop)
@@ -148,6 +166,8 @@ class OpenAICompatibleLLM:
                 try:
                     delta = json.loads(data)["choices"][0].get("delta", {}).get("content")
                 except (ValueError, KeyError, IndexError):
-                    raise BackendError(f"LLM server at {self.base_url} sent an unreadable event: {data[:120]}") from None
+                    raise BackendError(
+                        f"LLM server at {self.base_url} sent an unreadable event: {data[:120]}"
+                    ) from None
                 if delta:
                     yield delta
