@@ -29,7 +29,7 @@ from rag.protocols import LLM, Embedder, VectorStore
 from rag.types import Answer, AnswerSentence, Chunk, Document, Hit, IngestReport, Timings, Turn
 from rag.verification import check_citations
 
-__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress"]
+__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress", "validate_question"]
 
 log = logging.getLogger(__name__)
 
@@ -422,15 +422,7 @@ class RAG:
             return self._llms[name]
 
     def _check_question(self, question: str) -> str:
-        q = question.strip() if isinstance(question, str) else ""
-        if not q:
-            raise QuestionError("The question is empty. Type a question about the articles.")
-        if len(q) > self.settings.max_question_chars:
-            raise QuestionError(
-                f"The question is {len(q):,} characters long; the limit is {self.settings.max_question_chars:,} "
-                "(setting max_question_chars). Shorten it."
-            )
-        return q
+        return validate_question(question, max_chars=self.settings.max_question_chars)
 
     def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
         """The passages retrieval returns for ``question``, best first."""
@@ -491,6 +483,19 @@ class RAG:
     def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
         """Answer ``question`` (blocking). Same options as :meth:`stream`."""
         return self.stream(question, history, **options).answer()
+
+
+def validate_question(question: str, *, max_chars: int) -> str:
+    """The stripped question, or :class:`QuestionError` if it is empty or too long."""
+    q = question.strip() if isinstance(question, str) else ""
+    if not q:
+        raise QuestionError("The question is empty. Type a question about the articles.")
+    if len(q) > max_chars:
+        raise QuestionError(
+            f"The question is {len(q):,} characters long; the limit is {max_chars:,} "
+            "(setting max_question_chars). Shorten it."
+        )
+    return q
 
 
 def _embed_text(c: Chunk) -> str:
