@@ -59,6 +59,12 @@ class Settings:
     temperature: float = 0.0
     max_tokens: int = 320
     top_k: int = 5
+    retrieval: str = "hybrid"  # dense | hybrid (dense + BM25, fused by reciprocal rank)
+    fetch_k: int = 20  # candidates per retriever before fusion and de-duplication
+    dedupe_threshold: float = 0.8  # word-set Jaccard at which two passages count as one
+    followup_query: str = "context"  # retrieval query of a follow-up: question | questions | context
+    verify_citations: bool = True  # re-point markers to passages that support each sentence
+    min_support: float = 0.0  # refuse when no claim sentence reaches this support score (0 = off)
     min_score: float = 0.25  # evidence gate: best passage's cosine similarity below this → refuse
     chunk_tokens: int = 200
     chunk_overlap: int = 40
@@ -78,6 +84,14 @@ class Settings:
             (0.0 <= self.temperature <= 2.0, "temperature must be between 0 and 2"),
             (1 <= self.max_tokens < self.n_ctx // 2, "max_tokens must be at least 1 and below n_ctx/2"),
             (1 <= self.top_k <= 50, "top_k must be between 1 and 50"),
+            (self.retrieval in {"dense", "hybrid"}, "retrieval must be dense or hybrid"),
+            (1 <= self.fetch_k <= 500, "fetch_k must be between 1 and 500"),
+            (0.0 < self.dedupe_threshold <= 1.0, "dedupe_threshold must be in (0, 1]"),
+            (
+                self.followup_query in {"question", "questions", "context"},
+                "followup_query must be question, questions or context",
+            ),
+            (0.0 <= self.min_support <= 1.0, "min_support must be between 0 and 1"),
             (-1.0 <= self.min_score <= 1.0, "min_score must be between -1 and 1"),
             (32 <= self.chunk_tokens <= 254, "chunk_tokens must be between 32 and 254"),
             (0 <= self.chunk_overlap < self.chunk_tokens // 2, "chunk_overlap must be below chunk_tokens/2"),

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,12 +24,14 @@ from rag.chunking import ChunkerSettings, chunk_document
 from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
 from rag.loading import load_documents
+from rag.metrics import strip_markers
 from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, resolve_citations
-from rag.protocols import LLM, Embedder, VectorStore
+from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
+from rag.retrieval import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.types import Answer, AnswerSentence, Chunk, Document, Hit, IngestReport, Timings, Turn
-from rag.verification import check_citations
+from rag.verification import check_citations, repair_citations
 
-__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress", "validate_question"]
+__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress", "standalone_query", "validate_question"]
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +136,17 @@ class AnswerStream:
         raw = self.text
         text, citations = resolve_citations(raw, self.sources)
         abstained = is_refusal(text) or self._plan is None
+        unsupported = False
         sentences: tuple[AnswerSentence, ...] = ()
-        if self._plan is None:
+        settings = self._rag.settings
+        if not abstained and settings.verify_citations:
+            text, support_score = repair_citations(text, self.sources)
+            # Post-generation gate: no claim the sources support → the answer was invented.
+            if support_score < settings.min_support:
+                log.info("answer refused by the support check (best support %.2f): %r", support_score, text)
+                abstained = unsupported = True
+            text, citations = resolve_citations(text, self.sources)
+        if self._plan is None or unsupported:
             text, citations = REFUSAL, ()
         elif not abstained:
             citations, sentences = check_citations(text, citations, self.sources)
@@ -154,6 +165,8 @@ class AnswerStream:
             generated_tokens=n_generated,
         )
         finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
+        if unsupported and finish == "stop":
+            finish = "unsupported"
         if finish == "stop" and n_generated >= self._max_tokens:
             finish = "length"
         self._answer = Answer(
@@ -184,10 +197,12 @@ class RAG:
         llm: LLM | Callable[[str], LLM] | None = None,
         settings: Settings | None = None,
         lock_path: Path | None = None,
+        keyword: KeywordIndex | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.embedder = embedder
         self.store = store
+        self.keyword = keyword
         self.chunker = ChunkerSettings(
             max_tokens=min(self.settings.chunk_tokens, embedder.max_tokens - 24),
             overlap_tokens=self.settings.chunk_overlap,
@@ -201,6 +216,10 @@ class RAG:
         self._llm_lock = threading.Lock()
         self._lock_path = lock_path
         self._check_index()
+        if self.keyword is not None and self.keyword.count() != self.store.count():
+            # A new keyword index, or one an interrupted ingest left behind: rebuild it from the store.
+            added, removed = self.keyword.sync(self.store.chunks(with_text=True))
+            log.info("keyword index synced: %d added, %d removed", added, removed)
 
     # -- construction ---------------------------------------------------------------
 
@@ -213,6 +232,7 @@ class RAG:
         embedder: Embedder | None = None,
         store: VectorStore | None = None,
         llm: LLM | None = None,
+        keyword: KeywordIndex | None = None,
         **overrides: Any,
     ) -> RAG:
         """Open (or create) the index in ``data_dir`` with the configured backends.
@@ -237,12 +257,17 @@ class RAG:
                 store = ChromaStore.http(settings.chroma_host, settings.chroma_port, settings.collection)
             else:
                 store = ChromaStore.persistent(data / "chroma", settings.collection)
+        if keyword is None and settings.retrieval == "hybrid":
+            from rag.backends.keyword import SqliteKeywordIndex
+
+            keyword = SqliteKeywordIndex(data / f"keyword-{settings.collection}.sqlite3")
         return cls(
             embedder=embedder,
             store=store,
             llm=llm or _llm_factory(settings),
             settings=settings,
             lock_path=data / "write.lock",
+            keyword=keyword,
         )
 
     # -- the index --------------------------------------------------------------------
@@ -312,6 +337,8 @@ class RAG:
         if stale:
             log.warning("removing %d chunks left by an interrupted update", len(stale))
             self.store.delete(stale)
+            if self.keyword is not None:
+                self.keyword.delete(stale)
         return len(stale)
 
     def ingest(
@@ -337,6 +364,8 @@ class RAG:
             removed = 0
             if rebuild:
                 self.store.delete([c.chunk_id for c in existing])
+                if self.keyword is not None:
+                    self.keyword.clear()
                 removed, existing = len(existing), []
             else:
                 self._check_index()
@@ -367,6 +396,9 @@ class RAG:
                     self.store.upsert(chunks, [vectors[c.chunk_id] for c in chunks])
                     stale = [cid for cid in old if cid not in {c.chunk_id for c in chunks}]
                     self.store.delete(stale)
+                    if self.keyword is not None:  # after the store: a crash here is repaired by sync
+                        self.keyword.upsert(chunks)
+                        self.keyword.delete(stale)
                     removed += len(stale)
                 pending.clear()
 
@@ -407,6 +439,8 @@ class RAG:
         with self._write_lock():
             ids = [c.chunk_id for d in doc_ids for c in self.store.chunks(doc_id=d)]
             self.store.delete(ids)
+            if self.keyword is not None:
+                self.keyword.delete(ids)
         return len(ids)
 
     # -- answering --------------------------------------------------------------------
@@ -424,11 +458,27 @@ class RAG:
     def _check_question(self, question: str) -> str:
         return validate_question(question, max_chars=self.settings.max_question_chars)
 
-    def retrieve(self, question: str, *, top_k: int | None = None) -> list[Hit]:
+    def retrieve(self, question: str, *, top_k: int | None = None, exclude_docs: Collection[str] = ()) -> list[Hit]:
         """The passages retrieval returns for ``question``, best first."""
         q = self._check_question(question)
         [vector] = self.embedder.embed([q])
-        return self.store.query(vector, top_k or self.settings.top_k)
+        return self._search(q, vector, top_k or self.settings.top_k, exclude_docs)
+
+    def _search(self, text: str, vector: Sequence[float], k: int, exclude_docs: Collection[str] = ()) -> list[Hit]:
+        """Dense (and BM25) candidates, fused, near-duplicates collapsed, cut to ``k``.
+
+        ``exclude_docs`` hides documents from this one search (evaluation uses it to
+        leave a question's own sources out without re-indexing).
+        """
+        fetch = max(self.settings.fetch_k, k) + (4 * k if exclude_docs else 0)
+        dense = [replace(h, dense=h.score) for h in self.store.query(vector, fetch)]
+        rankings = [dense]
+        if self.keyword is not None and self.settings.retrieval == "hybrid":
+            rankings.append(self.keyword.search(text, fetch))
+        if exclude_docs:
+            rankings = [[h for h in r if h.chunk.doc_id not in exclude_docs] for r in rankings]
+        fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else rankings[0]
+        return collapse_near_duplicates(fused, threshold=self.settings.dedupe_threshold)[:k]
 
     def stream(
         self,
@@ -438,6 +488,7 @@ class RAG:
         top_k: int | None = None,
         temperature: float | None = None,
         chat_model: str | None = None,
+        exclude_docs: Collection[str] = (),
     ) -> AnswerStream:
         """Retrieve and prepare; iterate the result to generate. See :class:`AnswerStream`.
 
@@ -449,15 +500,12 @@ class RAG:
         t0 = time.perf_counter()
         history = list(history or [])
         timings: dict[str, float] = {}
-        standalone = q
-        if history:
-            # Until a rewriter lands, retrieval sees the recent questions too.
-            standalone = " ".join([t.question for t in history[-self.settings.history_turns :]] + [q])
+        standalone = standalone_query(q, history, mode=self.settings.followup_query, turns=self.settings.history_turns)
         t = time.perf_counter()
         [vector] = self.embedder.embed([standalone])
         timings["embed"] = time.perf_counter() - t
         t = time.perf_counter()
-        hits = self.store.query(vector, top_k or self.settings.top_k)
+        hits = self._search(standalone, vector, top_k or self.settings.top_k, exclude_docs)
         timings["retrieve"] = time.perf_counter() - t
         options: dict[str, Any] = {
             "temperature": self.settings.temperature if temperature is None else temperature,
@@ -465,7 +513,8 @@ class RAG:
             "timings": timings,
             "t0": t0,
         }
-        if not hits or hits[0].score < self.settings.min_score:
+        best_dense = max((h.dense for h in hits if h.dense is not None), default=-1.0)
+        if not hits or best_dense < self.settings.min_score:
             return AnswerStream(self, question=q, standalone=standalone, hits=hits, plan=None, llm=llm, **options)
         t = time.perf_counter()
         plan = build_messages(
@@ -483,6 +532,23 @@ class RAG:
     def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
         """Answer ``question`` (blocking). Same options as :meth:`stream`."""
         return self.stream(question, history, **options).answer()
+
+
+def standalone_query(question: str, history: Sequence[Turn], *, mode: str = "context", turns: int = 3) -> str:
+    """The retrieval query for ``question`` given the conversation so far.
+
+    ``question``: the question alone. ``questions``: the recent questions, then this
+    one. ``context``: that, plus the previous answer without its markers, which
+    names what "it" or "that official" refers to. Costs no model call.
+    """
+    if not history or mode == "question":
+        return question
+    recent = list(history)[-turns:] if turns else []
+    parts = [t.question for t in recent]
+    if mode == "context" and recent:
+        previous = strip_markers(recent[-1].answer)
+        parts.append(previous if len(previous) <= 400 else previous[:400].rsplit(" ", 1)[0])
+    return " ".join([*parts, question])
 
 
 def validate_question(question: str, *, max_chars: int) -> str:

@@ -8,12 +8,12 @@ recorded in the index and in answers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from rag.types import Chunk, Hit
 
-__all__ = ["LLM", "Embedder", "Message", "VectorStore"]
+__all__ = ["LLM", "Embedder", "KeywordIndex", "Message", "VectorStore"]
 
 Message = Mapping[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
@@ -64,6 +64,27 @@ class VectorStore(Protocol):
         ...
 
     def count(self) -> int: ...
+
+
+@runtime_checkable
+class KeywordIndex(Protocol):
+    """A lexical (BM25) index of chunk texts, a derived copy of the vector store's chunks."""
+
+    def upsert(self, chunks: Sequence[Chunk]) -> None: ...
+
+    def delete(self, chunk_ids: Iterable[str]) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The ``k`` best chunks for ``query``, best first, ``source="bm25"``."""
+        ...
+
+    def sync(self, chunks: Sequence[Chunk]) -> tuple[int, int]:
+        """Hold exactly ``chunks``; returns (added, removed)."""
+        ...
 
 
 @runtime_checkable

@@ -63,7 +63,9 @@ class Hit:
     chunk: Chunk
     score: float
     rank: int = 0
-    source: str = "dense"  # which retriever produced the score
+    source: str = "dense"  # which retrievers found it: dense, bm25, dense+bm25
+    dense: float | None = None  # cosine similarity, when dense retrieval found it
+    keyword: float | None = None  # BM25 score, when keyword retrieval found it
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,9 @@ class Answer:
     timings: Timings = field(default_factory=Timings)
     chat_model: str = ""
     embed_model: str = ""
-    finish_reason: Literal["stop", "length", "cancelled", "gate", "error"] = "stop"
+    # stop | length (hit max_tokens) | cancelled | gate (no relevant passage, model not called)
+    # | unsupported (the support check found no claim backed by the sources)
+    finish_reason: Literal["stop", "length", "cancelled", "gate", "unsupported", "error"] = "stop"
     standalone_question: str = ""
     sentences: tuple[AnswerSentence, ...] = ()
 

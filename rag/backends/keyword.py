@@ -1,0 +1,139 @@
+"""BM25 keyword index in SQLite FTS5, beside the vector store and keyed by the same chunk ids.
+
+FTS5 is incremental (documents are added and deleted in place, inside transactions),
+persistent and in the standard library, so the keyword index never needs a full
+rebuild on ingest. It is a derived copy: :meth:`SqliteKeywordIndex.sync` brings it
+back in line with the vector store after a crash or when it is new.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rag.types import Chunk, Hit
+
+__all__ = ["SqliteKeywordIndex"]
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_COLUMNS = ("chunk_id", "doc_id", "title", "url", "date", "start", "end", "ordinal", "doc_hash", "ingested_at")
+# Statements are built from the constant column list above, never from input.
+_INSERT = f"INSERT INTO chunks (text, title_text, {', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 12)})"  # noqa: S608
+_SEARCH = (
+    f"SELECT text, {', '.join(_COLUMNS)}, bm25(chunks, 1.0, 0.5) AS s FROM chunks "  # noqa: S608
+    "WHERE chunks MATCH ? ORDER BY s LIMIT ?"
+)
+
+
+class SqliteKeywordIndex:
+    """BM25 search over chunk texts (Porter-stemmed) with the chunk metadata stored alongside."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # One connection shared across threads, serialised by a lock: searches are ~1 ms.
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._lock = threading.Lock()
+        unindexed = ", ".join(f"{c} UNINDEXED" for c in _COLUMNS)
+        self._db.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(text, title_text, {unindexed}, "
+            "tokenize='porter unicode61 remove_diacritics 2')"
+        )
+
+    def upsert(self, chunks: Sequence[Chunk]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(c.chunk_id,) for c in chunks])
+                self._db.executemany(
+                    _INSERT,
+                    [
+                        (
+                            c.text,
+                            c.title,
+                            c.chunk_id,
+                            c.doc_id,
+                            c.title,
+                            c.url,
+                            c.date,
+                            c.start,
+                            c.end,
+                            c.ordinal,
+                            c.doc_hash,
+                            c.ingested_at,
+                        )
+                        for c in chunks
+                    ],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def delete(self, chunk_ids: Iterable[str]) -> None:
+        with self._lock:
+            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(cid,) for cid in chunk_ids])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM chunks")
+
+    def ids(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT chunk_id FROM chunks")}
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def search(self, query: str, k: int) -> list[Hit]:
+        """The ``k`` best chunks by BM25 (any query word may match); score = -bm25, higher is better."""
+        words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(query)))[:64]
+        if not words:
+            return []
+        # Quoted terms: user text never reaches FTS5's query syntax.
+        match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        with self._lock:
+            rows = self._db.execute(
+                _SEARCH,
+                (match, k),
+            ).fetchall()
+        hits = []
+        for rank, row in enumerate(rows, 1):
+            text, cid, doc_id, title, url, date, start, end, ordinal, doc_hash, ingested_at, score = row
+            chunk = Chunk(
+                chunk_id=cid,
+                doc_id=doc_id,
+                text=text,
+                start=int(start),
+                end=int(end),
+                ordinal=int(ordinal),
+                title=title,
+                url=url,
+                date=date,
+                doc_hash=doc_hash,
+                ingested_at=float(ingested_at),
+            )
+            hits.append(Hit(chunk=chunk, score=-float(score), rank=rank, source="bm25"))
+        return hits
+
+    def sync(self, chunks: Sequence[Chunk]) -> tuple[int, int]:
+        """Make the index hold exactly ``chunks`` (the store's, with text); returns (added, removed)."""
+        wanted = {c.chunk_id: c for c in chunks}
+        have = self.ids()
+        extra = have - set(wanted)
+        missing = [wanted[cid] for cid in wanted.keys() - have]
+        if extra:
+            self.delete(extra)
+        if missing:
+            self.upsert(missing)
+        return len(missing), len(extra)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

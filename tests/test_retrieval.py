@@ -1,0 +1,100 @@
+"""Fusion, de-duplication and the BM25 keyword index, in isolation and inside the pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, Settings
+from rag.backends.keyword import SqliteKeywordIndex
+from rag.retrieval import collapse_near_duplicates, jaccard, reciprocal_rank_fusion
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.types import Chunk, Hit
+
+
+def h(cid: str, score: float = 1.0, source: str = "dense", text: str = "") -> Hit:
+    return Hit(
+        chunk=Chunk(chunk_id=cid, doc_id=cid + ".txt", text=text or f"text of {cid}", start=0, end=1),
+        score=score,
+        source=source,
+    )
+
+
+def test_rrf_orders_by_summed_reciprocal_ranks() -> None:
+    dense = [h("a", 0.9), h("b", 0.8), h("c", 0.7)]
+    bm25 = [h("c", 12.0, "bm25"), h("d", 9.0, "bm25"), h("a", 3.0, "bm25")]
+    fused = reciprocal_rank_fusion([dense, bm25], k=60)
+    # a: 1/61 + 1/63 = 0.032266, c: 1/63 + 1/61 (same), b: 1/62 = 0.016129, d: 1/62.
+    assert [x.chunk.chunk_id for x in fused] == ["a", "c", "b", "d"]
+    assert fused[0].score == pytest.approx(1 / 61 + 1 / 63)
+    assert fused[0].dense == 0.9 and fused[0].keyword == 3.0 and fused[0].source == "dense+bm25"
+    assert fused[2].keyword is None and fused[3].dense is None
+    assert [x.rank for x in fused] == [1, 2, 3, 4]
+
+
+def test_collapse_keeps_the_better_ranked_copy() -> None:
+    story = "The EU set aside 16 million euros for weapons and equipment for the training mission"
+    hits = [h("a", text=story), h("b", text="Something else entirely about NATO"), h("c", text=story + " today")]
+    kept = collapse_near_duplicates(hits, threshold=0.8)
+    assert [x.chunk.chunk_id for x in kept] == ["a", "b"]
+    # 13 distinct words ("the" and "for" repeat), plus "today": 13 / 14.
+    assert jaccard(story, story + " today") == pytest.approx(13 / 14)
+
+
+def test_keyword_index_is_incremental_and_searchable(tmp_path: Path) -> None:
+    idx = SqliteKeywordIndex(tmp_path / "kw.sqlite3")
+    chunks = [
+        Chunk(
+            chunk_id="1",
+            doc_id="a.txt",
+            text="The mission trains Ukrainian soldiers in Poland.",
+            start=0,
+            end=10,
+            title="Training",
+        ),
+        Chunk(chunk_id="2", doc_id="b.txt", text="Ministers met in Paris to discuss air defence.", start=0, end=10),
+    ]
+    idx.upsert(chunks)
+    idx.upsert(chunks[:1])  # upserting again does not duplicate
+    assert idx.count() == 2
+    hits = idx.search("Where are soldiers trained?", 5)  # stemming: trained ~ trains
+    assert [x.chunk.chunk_id for x in hits] == ["1"] and hits[0].chunk.title == "Training"
+    assert idx.search('"); DROP TABLE chunks; --', 5) == []  # input never reaches FTS syntax
+    idx.delete(["1"])
+    assert idx.count() == 1 and idx.search("soldiers", 5) == []
+    reopened = SqliteKeywordIndex(tmp_path / "kw.sqlite3")
+    assert reopened.ids() == {"2"}
+    assert reopened.sync(chunks) == (1, 0) and reopened.count() == 2
+
+
+def test_hybrid_pipeline_keeps_keyword_index_in_sync(tmp_path: Path, seeds: Path) -> None:
+    store, kw = MemoryStore(), SqliteKeywordIndex(":memory:")
+    settings = Settings(data_dir=tmp_path, min_score=-1.0)
+    rag = RAG(embedder=HashEmbedder(), store=store, keyword=kw, llm=FakeLLM(), settings=settings)
+    rag.ingest([seeds])
+    assert kw.count() == store.count()
+    rag.remove(["000_03ce8f0b4e197bba.txt"])
+    assert kw.count() == store.count()
+    hits = rag.retrieve("Rustem Umerov video link")
+    assert hits[0].chunk.doc_id == "004_82346c73717dd168.txt"
+    assert any(x.keyword is not None for x in hits)
+    # A keyword index that fell behind (crash between the two writes) is re-synced on open.
+    kw.clear()
+    RAG(embedder=HashEmbedder(), store=store, keyword=kw, llm=FakeLLM(), settings=settings)
+    assert kw.count() == store.count()
+
+
+def test_exclude_docs_hides_documents_from_both_retrievers(tmp_path: Path, seeds: Path) -> None:
+    rag = RAG(
+        embedder=HashEmbedder(),
+        store=MemoryStore(),
+        keyword=SqliteKeywordIndex(":memory:"),
+        llm=FakeLLM(),
+        settings=Settings(data_dir=tmp_path, min_score=-1.0),
+    )
+    rag.ingest([seeds])
+    q = "How much money did the EU set aside for weapons and equipment for the training mission?"
+    assert rag.retrieve(q)[0].chunk.doc_id == "003_bdfe6df497ee2b67.txt"
+    hits = rag.retrieve(q, top_k=5, exclude_docs={"003_bdfe6df497ee2b67.txt"})
+    assert len(hits) == 5 and "003_bdfe6df497ee2b67.txt" not in {x.chunk.doc_id for x in hits}
