@@ -1,0 +1,211 @@
+"""The UI in a real headless Chromium (Debian's, through Playwright): what a person sees and clicks.
+
+The server runs the real embedder and a Chroma index of seeds/; the chat model is a
+scripted one that quotes its first source (after a short delay per word), so that
+the test can rely on an answer that cites, streams and takes long enough to queue a
+second user behind it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from rag import RAG, Settings
+from tests.ui_fixtures import CHROMIUM_ARGS, ROOT, SlowLLM, chromium, serve
+from ui.app import ChatApp
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+QUESTION = "How many Ukrainian soldiers are being trained by the EU mission?"
+SHOTS = ROOT / "test-output" / "ui"
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def server(
+    seeded_chroma_dir: Path, real_embedder: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SimpleNamespace]:
+    """One server per module over a private copy of the seeded index (uploads change it)."""
+    from rag.backends.chroma import ChromaStore
+
+    data = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(seeded_chroma_dir / "chroma", data / "chroma")
+    llm = SlowLLM(delay=0.12)
+    rag = RAG(
+        embedder=real_embedder,
+        store=ChromaStore.persistent(data / "chroma"),
+        llm=llm,
+        settings=Settings(data_dir=data, models_dir=tmp_path_factory.mktemp("models"), max_tokens=64),
+        lock_path=data / "write.lock",
+    )
+    app = ChatApp(rag)
+    with serve(app) as url:
+        yield SimpleNamespace(url=url, app=app, llm=llm)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    path = chromium()  # fails, saying to run `make browser`, when Chromium is missing
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, server: SimpleNamespace) -> Iterator[Any]:
+    """A fresh browser session that records every request and fails on any dialog (an alert())."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.requests = []  # type: ignore[attr-defined]
+    page.dialogs = []  # type: ignore[attr-defined]
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(server.url)
+    page.locator("#question textarea").wait_for()
+    yield page
+    context.close()
+
+
+BOT = "#chat [data-testid=bot]"
+
+
+def ask(page: Any, question: str) -> int:
+    """Type ``question`` and press Enter; returns how many replies the page showed before."""
+    before = page.locator(BOT).count()
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    return before
+
+
+def wait_for_answer(page: Any, before: int) -> str:
+    """Until a new reply has finished streaming and the sources panel shows its sources; the reply."""
+    page.wait_for_function(
+        """before => {
+            const replies = document.querySelectorAll('#chat [data-testid=bot]');
+            const panel = document.querySelector('#sources');
+            if (replies.length <= before || !panel) return false;
+            const last = replies[replies.length - 1].innerText;
+            return !last.includes('▌') && !last.includes('Searching the articles')
+                && panel.querySelector('.rag-sources') !== null && !panel.innerText.includes('appear here');
+        }""",
+        arg=before,
+    )
+    return str(page.locator(BOT).last.inner_text())
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_question_answer_and_cited_sources(page: Any, server: SimpleNamespace) -> None:
+    before = ask(page, QUESTION)
+    page.locator(BOT).filter(has_text="▌").first.wait_for()  # the reply streams in
+    reply = wait_for_answer(page, before)
+    assert "[1]" in reply
+    cited = server.app.rag.ask(QUESTION).citations[0]
+    source = page.locator("#sources .rag-src").first
+    assert cited.title and cited.title in source.inner_text()
+    assert cited.doc_id in source.inner_text()
+    assert source.locator("a").count() in (0, 1)
+    if cited.url:
+        link = source.locator("a").first
+        assert link.get_attribute("href") == cited.url
+        assert link.get_attribute("rel") == "noopener noreferrer nofollow"
+        assert link.get_attribute("target") == "_blank"
+    # Collapsed by default: the whole passage shows when the source is expanded.
+    passage = source.locator(".rag-passage")
+    assert not passage.is_visible()
+    source.locator("summary").click()
+    assert passage.is_visible()
+    assert " ".join(passage.inner_text().split()) == " ".join(cited.text.split())
+    uncited = page.locator("#sources details.rag-uncited")
+    assert uncited.count() == 1 and uncited.get_attribute("open") is None
+    page.locator("#settings").get_by_text("Settings").first.click()
+    page.get_by_text("Debug: retrieval scores and timings of the last answer").click()
+    assert "first token" in page.locator("#debug").inner_text()
+    shot = screenshot(page, "answer")
+    assert shot.stat().st_size > 10_000
+    remote = [u for u in page.requests if urlparse(u).hostname not in {"127.0.0.1", "localhost", None}]
+    assert remote == [], f"the page fetched from outside: {remote}"
+    assert page.dialogs == []
+
+
+def test_upload_article_is_listed_escaped_and_answerable(page: Any, server: SimpleNamespace, tmp_path: Path) -> None:
+    article = tmp_path / "lisbon-floods.txt"
+    article.write_text(
+        "Tagus floods Lisbon <script>alert('title')</script>\n\n"
+        "The river Tagus flooded the Lisbon lower town on Monday <img src=x onerror=alert('img')>. "
+        "Firefighters evacuated 340 residents from the Alfama district.\n"
+    )
+    page.get_by_role("tab", name="Documents").click()
+    page.locator("#upload input[type=file]").set_input_files(str(article))
+    page.locator("#upload").get_by_text("lisbon-floods.txt").wait_for()  # uploaded to the server
+    page.locator("#add").click()
+    page.locator("#doc-status").get_by_text("1 added").wait_for()
+    assert page.locator("#documents").get_by_text("lisbon-floods.txt").count() >= 1
+    screenshot(page, "documents")
+    assert (server.app.uploads_dir / "lisbon-floods.txt").read_text() == article.read_text()
+
+    page.get_by_role("tab", name="Chat").click()
+    before = ask(page, "How many residents did firefighters evacuate from the Alfama district when the Tagus flooded?")
+    wait_for_answer(page, before)
+    sources = page.locator("#sources").inner_text()
+    assert "<script>alert('title')</script>" in sources  # shown as text...
+    assert page.locator("#sources script, #sources img, #chat img").count() == 0  # ...never as markup
+    assert page.dialogs == []
+
+    server.app.remove(["lisbon-floods.txt"])  # leave the index as the other tests expect it
+
+
+def test_second_user_sees_the_queue_and_stop_frees_the_model(
+    browser: Any, server: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server.llm, "delay", 0.6)  # long enough to queue behind, short enough to wait for
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pages.append(context.new_page())
+        pages[-1].set_default_timeout(TIMEOUT_MS)
+        pages[-1].goto(server.url)
+    first, second = pages
+    ask(first, QUESTION)
+    first.locator(BOT).filter(has_text="▌").first.wait_for()
+    waiting = ask(second, "Who is expected to sign the EU–NATO cooperation document?")
+    second.locator("#chat").get_by_text("queue:").wait_for()  # Gradio's position, e.g. "queue: 1/1 | 0.1/4.4s"
+    assert "Waiting for the model" in second.locator("#chat").inner_text()
+    assert "Who is expected to sign" in second.locator("#chat").inner_text()
+    screenshot(second, "second-user-waiting")
+    first.locator("#stop").click()
+    first.locator("#chat").get_by_text("(Stopped.)").wait_for()
+    # Stopping the first answer lets the waiting user's answer start at once.
+    monkeypatch.setattr(server.llm, "delay", 0.05)
+    wait_for_answer(second, waiting)
+    assert "Who is expected to sign" in second.locator("#chat").inner_text()
+    assert second.locator("#chat").get_by_text("(Stopped.)").count() == 0
+    for p in pages:
+        p.context.close()
+
+
+def test_example_question_and_clear(page: Any) -> None:
+    before = page.locator(BOT).count()
+    page.locator("#examples").get_by_text("How much money did the EU set aside").click()
+    wait_for_answer(page, before)
+    assert "How much money did the EU set aside" in page.locator("#chat").inner_text()
+    page.locator("#clear").click()
+    page.locator("#sources").get_by_text("Sources of the answer appear here.").wait_for()
+    assert page.locator(BOT).count() == 0

@@ -1,0 +1,445 @@
+"""The UI's handlers, called directly over the fake backends: no browser, no model."""
+
+from __future__ import annotations
+
+import fcntl
+import itertools
+import os
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+import pytest
+
+from rag import Answer, AnswerSentence, Citation, DocumentError, Hit, Settings
+from rag.models import CHAT_MODELS
+from rag.testing import FakeLLM
+from tests.ui_fixtures import SEEDS, SlowLLM, fake_rag
+from ui.app import (
+    ABSTAINED,
+    QUEUE_SIZE,
+    ChatApp,
+    create_app,
+    highlight,
+    render_answer,
+    render_citation,
+    render_sources,
+    safe_filename,
+)
+
+QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
+
+
+def session(name: str) -> Any:
+    return SimpleNamespace(session_hash=name)
+
+
+def run(app: ChatApp, question: str, past: Any = (), request: Any = None, **options: Any) -> list[tuple[Any, ...]]:
+    return list(
+        app.respond(
+            question, past, options.get("top_k", 5), options.get("temperature", 0.0), options.get("chat_model"), request
+        )
+    )
+
+
+def skipped(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("__type__") == "update" and len(value) == 1
+
+
+def last(outputs: list[tuple[Any, ...]], index: int) -> Any:
+    """The latest value an output got over a run (skips leave the previous one)."""
+    values = [o[index] for o in outputs if not skipped(o[index])]
+    assert values, f"output {index} was never set"
+    return values[-1]
+
+
+def assistant_texts(outputs: list[tuple[Any, ...]]) -> list[str]:
+    return [o[0][-1]["content"] for o in outputs if not skipped(o[0])]
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> ChatApp:
+    rag = fake_rag(tmp_path, "The EU set aside money for weapons and equipment for the training mission [1].")
+    rag.ingest([SEEDS])
+    return ChatApp(rag)
+
+
+def test_skip_helper_matches_gradio() -> None:
+    assert skipped(gr.skip())
+
+
+# -- chat ----------------------------------------------------------------------------------
+
+
+def test_answer_streams_growing_text_then_sources_with_cited_title(app: ChatApp) -> None:
+    outputs = run(app, QUESTION)
+    texts = assistant_texts(outputs)
+    partial = [t for t in texts if t.endswith("▌")]
+    assert len(partial) >= 5, texts  # the FakeLLM streams word by word
+    assert all(len(a) < len(b) for a, b in itertools.pairwise(partial))
+    assert outputs[0][4] == ""  # the question box is cleared at once
+    final = outputs[-1]
+    chat, exchanges, sources, debug = final[0], final[1], final[2], final[3]
+    assert "▌" not in chat[-1]["content"]
+    assert "weapons and equipment for the training mission [1]." in chat[-1]["content"]
+    answer = app.rag.ask(QUESTION)
+    assert answer.citations, "the fake reply cites [1]"
+    title = answer.citations[0].title
+    assert title and f"<strong>{title.replace('&', '&amp;')}</strong>" in sources
+    assert answer.citations[0].doc_id in sources
+    assert 'class="rag-src"' in sources and "<details" in sources
+    assert "score" in debug and "first token" in debug and answer.citations[0].doc_id in debug
+    assert len(exchanges) == 1 and exchanges[0].complete
+
+
+def test_follow_up_passes_history_and_sessions_are_separate(tmp_path: Path) -> None:
+    llm = FakeLLM("The mission trains soldiers [1].")
+    app = ChatApp(fake_rag(tmp_path, llm=llm))
+    app.rag.ingest([SEEDS])
+    alice = last(run(app, "How many soldiers does the EU mission train?", request=session("a")), 1)
+    bob = last(run(app, "Who signs the EU–NATO document?", request=session("b")), 1)
+    run(app, "And where are they trained?", alice, request=session("a"))
+    run(app, "When?", bob, request=session("b"))
+    alice_prompt = " ".join(m["content"] for m in llm.prompts[2])
+    bob_prompt = " ".join(m["content"] for m in llm.prompts[3])
+    assert "How many soldiers does the EU mission train?" in alice_prompt
+    assert "Who signs the EU–NATO document?" not in alice_prompt
+    assert "Who signs the EU–NATO document?" in bob_prompt
+    assert "How many soldiers" not in bob_prompt
+    # Each session's display holds its own exchanges only.
+    assert [e.question for e in alice] == ["How many soldiers does the EU mission train?"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("x" * 81, "the limit is 80"),
+        ("   ", "The question is empty"),
+        ("", "The question is empty"),
+    ],
+)
+def test_bad_question_gets_a_clear_message(tmp_path: Path, question: str, expected: str) -> None:
+    app = ChatApp(fake_rag(tmp_path, max_question_chars=80))
+    app.rag.ingest([SEEDS])
+    outputs = run(app, question)
+    chat, exchanges, status = last(outputs, 0), last(outputs, 1), last(outputs, 2)
+    assert expected in chat[-1]["content"]
+    assert expected in status and "Traceback" not in status
+    assert not exchanges[-1].complete  # shown, but never sent to the model as history
+    assert app.history(exchanges) == []
+
+
+@pytest.mark.parametrize("gate", [False, True])
+def test_abstention_is_shown_plainly(tmp_path: Path, gate: bool) -> None:
+    settings = {"min_score": 0.99} if gate else {}
+    app = ChatApp(fake_rag(tmp_path, "I cannot answer this from the provided articles.", **settings))
+    app.rag.ingest([SEEDS])
+    outputs = run(app, "What is the capital of Peru?")
+    assert last(outputs, 0)[-1]["content"] == f"<strong>{ABSTAINED.replace(chr(39), '&#x27;')}</strong>"
+    assert "The articles don&#x27;t say." in last(outputs, 2)
+    assert "<h3>Sources</h3>" not in last(outputs, 2)
+
+
+def test_article_and_model_markup_is_escaped(tmp_path: Path) -> None:
+    article = tmp_path / "evil.txt"
+    article.write_text(
+        "Flood warning <script>alert(1)</script> in Lisbon\n\n"
+        "The river Tagus flooded Lisbon on Monday. <img src=x onerror=alert(2)> Residents were evacuated.\n"
+    )
+    reply = "The Tagus flooded Lisbon <script>alert(3)</script> <img src=x onerror=alert(4)> [1]."
+    app = ChatApp(fake_rag(tmp_path, reply))
+    app.rag.ingest([article])
+    outputs = run(app, "Did the Tagus flood Lisbon?")
+    sources, chat = last(outputs, 2), last(outputs, 0)
+    for html_out in (sources, *(m["content"] for m in chat)):
+        assert "<script" not in html_out and "<img" not in html_out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in sources
+    assert "&lt;img src=x onerror=alert(2)&gt;" in sources
+    assert "&lt;script&gt;alert(3)&lt;/script&gt;" in chat[-1]["content"]
+    for partial in assistant_texts(outputs):
+        assert "<script" not in partial and "<img" not in partial
+
+
+def citation(**fields: Any) -> Citation:
+    base = {
+        "marker": 1,
+        "doc_id": "a.txt",
+        "chunk_id": "a#0",
+        "title": "T",
+        "url": "",
+        "date": "",
+        "text": "The EU set aside €16m <for> weapons.",
+        "start": 0,
+        "end": 10,
+    }
+    return Citation(**{**base, **fields})
+
+
+@pytest.mark.parametrize(
+    ("url", "linked"),
+    [
+        ("https://example.com/a?b=1&c=2", True),
+        ("http://example.com/", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("file:///etc/passwd", False),
+        ("//evil.example/x", False),
+    ],
+)
+def test_source_links_are_plain_http_links(url: str, linked: bool) -> None:
+    out = render_citation(citation(url=url))
+    if linked:
+        assert f'href="{url.replace("&", "&amp;")}"' in out
+        assert 'rel="noopener noreferrer nofollow" target="_blank"' in out
+    else:
+        assert "href" not in out and "<a " not in out
+    assert "<img" not in out
+
+
+def test_highlights_mark_the_supporting_span_escaped() -> None:
+    c = citation(highlights=((4, 21), (14, 18)))
+    assert highlight(c.text, c.highlights) == "The <mark>EU set aside €16m</mark> &lt;for&gt; weapons."
+    assert highlight(c.text, ()) == "The EU set aside €16m &lt;for&gt; weapons."
+    assert highlight(c.text, ((28, 99), (5, 2))) == "The EU set aside €16m &lt;for&gt; <mark>weapons.</mark>"
+    out = render_citation(c)
+    assert out.count("<mark>EU set aside €16m</mark>") == 2  # the preview and the whole passage
+    assert "<details>" in out
+
+
+def test_unsupported_sentences_are_flagged_and_uncited_hits_collapsed() -> None:
+    text = "The EU gave €16m [1]. It rained in Paris [1]."
+    c = citation()
+    hit = Hit(
+        chunk=SimpleNamespace(
+            chunk_id="b#0", doc_id="b.txt", title="Other <b>", url="", date="", text="Unrelated passage.", ordinal=0
+        ),
+        score=0.3,
+    )
+    answer = Answer(
+        question="q",
+        text=text,
+        citations=(c,),
+        hits=(hit,),
+        sentences=(
+            AnswerSentence("The EU gave €16m [1].", 0, 21, (1,), True),
+            AnswerSentence("It rained in Paris [1].", 22, 45, (1,), False),
+        ),
+    )
+    shown = render_answer(answer)
+    assert shown.count("⚠") == 1
+    assert shown.index("⚠") > shown.index("It rained in Paris [1].")
+    sources = render_sources(answer)
+    assert '<details class="rag-uncited"><summary>Other retrieved passages, not cited (1)</summary>' in sources
+    assert "Other &lt;b&gt;" in sources and "Unrelated passage." in sources
+
+
+def test_stop_cancels_the_answer_and_frees_the_model(tmp_path: Path) -> None:
+    llm = SlowLLM("one two three four five six seven eight nine ten [1].", delay=0.01)
+    app = ChatApp(fake_rag(tmp_path, llm=llm))
+    app.rag.ingest([SEEDS])
+    me = session("me")
+    gen = app.respond(QUESTION, (), 5, 0.0, None, me)
+    for _ in range(4):  # searching, writing, two pieces
+        next(gen)
+    chat, exchanges, status = app.stop((), me)
+    assert "(Stopped.)" in chat[-1]["content"] and "one two" in chat[-1]["content"]
+    assert not exchanges[-1].complete and status.startswith('<div class="rag-status">Stopped.')
+    assert list(gen) == []  # the handler ends without overwriting what Stop showed
+    answered = threading.Event()
+    threading.Thread(target=lambda: (app.rag.ask(QUESTION), answered.set()), daemon=True).start()
+    assert answered.wait(10), "the model is still held by the stopped answer"
+    # Nothing running any more (or a question cancelled while queued): the recorded chat comes back.
+    assert app.stop(exchanges, me) == (app.messages(exchanges), gr.skip(), gr.skip())
+
+
+def test_waiting_note_shows_the_question_before_the_queue(app: ChatApp) -> None:
+    exchanges = last(run(app, QUESTION), 1)
+    chat = app.waiting("Who signs <the> document?", exchanges)
+    assert chat[:-2] == app.messages(exchanges)
+    assert chat[-2] == {"role": "user", "content": "Who signs &lt;the&gt; document?"}
+    assert "Waiting for the model" in chat[-1]["content"] and "queue" in chat[-1]["content"]
+
+
+def test_closing_the_handler_frees_the_model(tmp_path: Path) -> None:
+    """Gradio closes the generator when it cancels an event (Stop, a closed tab)."""
+    llm = SlowLLM("one two three four five six [1].", delay=0.01)
+    app = ChatApp(fake_rag(tmp_path, llm=llm))
+    app.rag.ingest([SEEDS])
+    gen = app.respond(QUESTION, (), 5, 0.0, None, session("x"))
+    for _ in range(3):
+        next(gen)
+    gen.close()
+    answered = threading.Event()
+    threading.Thread(target=lambda: (app.rag.ask(QUESTION), answered.set()), daemon=True).start()
+    assert answered.wait(10), "the model is still held by the closed answer"
+
+
+def test_clear_forgets_the_conversation(app: ChatApp) -> None:
+    exchanges = last(run(app, QUESTION), 1)
+    assert exchanges
+    chat, cleared, sources, debug = app.clear(session("s"))
+    assert chat == [] and cleared == () and "rag-sources" in sources and debug == ""
+
+
+def test_model_choices_are_the_pulled_chat_models(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    assert app.chat_models() == ["qwen2.5-1.5b"]
+    models = tmp_path / "models"
+    models.mkdir()
+    spec = CHAT_MODELS["smollm2-135m"]
+    with (models / spec.filename).open("wb") as fh:
+        fh.truncate(spec.size)  # sparse: the right size, no disk used
+    (models / CHAT_MODELS["qwen2.5-0.5b"].filename).write_bytes(b"partial download")
+    assert app.chat_models() == ["qwen2.5-1.5b", "smollm2-135m"]
+
+
+# -- documents -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("article.txt", "article.txt"),
+        ("../../etc/evil.txt", "evil.txt"),
+        ("..\\..\\windows\\evil.md", "evil.md"),
+        ("/abs/path/news.html", "news.html"),
+        ("..hidden.txt", "hidden.txt"),
+        ("bad\x00name\n.txt", "badname.txt"),
+    ],
+)
+def test_safe_filename(name: str, expected: str) -> None:
+    assert safe_filename(name) == expected
+
+
+@pytest.mark.parametrize("name", ["..", "../", "", ".txt", "evil.exe", "archive.tar.gz", "/etc/passwd"])
+def test_safe_filename_refuses(name: str) -> None:
+    with pytest.raises(DocumentError):
+        safe_filename(name)
+
+
+def write_article(folder: Path, name: str = "lisbon-floods.txt") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(
+        "Floods in Lisbon\n\nThe river Tagus flooded Lisbon on Monday. Residents were evacuated "
+        "from the lower town, and the mayor asked for European help.\n"
+    )
+    return path
+
+
+def test_upload_twice_embeds_nothing_the_second_time(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    src = write_article(tmp_path / "browser-tmp" / "abc123")
+    calls: list[tuple[Any, ...]] = []
+
+    def progress(*args: Any, **kwargs: Any) -> None:
+        calls.append((*args, kwargs.get("desc")))
+
+    status, rows, choices, cleared = app.upload([str(src)], progress=progress)
+    assert "1 added" in status and "0 chunks embedded" not in status
+    assert cleared is None
+    assert [r[0] for r in rows] == ["lisbon-floods.txt"] and rows[0][1] == "Floods in Lisbon" and rows[0][3] >= 1
+    assert choices["choices"] == ["lisbon-floods.txt"]
+    assert ((1, 1), "Indexed lisbon-floods.txt") in calls
+    assert (app.uploads_dir / "lisbon-floods.txt").read_text() == src.read_text()
+    embedded = app.rag.embedder.embedded  # type: ignore[attr-defined]
+
+    status, rows, _, _ = app.upload([str(src)], progress=progress)
+    assert "0 added" in status and "1 unchanged" in status and "0 chunks embedded" in status
+    assert app.rag.embedder.embedded == embedded  # type: ignore[attr-defined]
+    assert [r[0] for r in rows] == ["lisbon-floods.txt"]
+
+
+def test_upload_name_with_path_tricks_stays_in_uploads(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    src = write_article(tmp_path / "src", "plain.txt")
+    saved = app.save_upload(src, "../../etc/evil.txt")
+    assert saved == app.uploads_dir / "evil.txt" and saved.is_file()
+    assert not (tmp_path / "etc").exists() and not (app.uploads_dir.parent.parent / "etc").exists()
+    status = app.ingest_files([(src, "../../etc/evil.txt")])
+    assert "1 added" in status
+    assert [r[0] for r in app.documents_table()] == ["evil.txt"]
+
+
+def test_upload_errors_are_messages_not_tracebacks(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    empty = tmp_path / "src" / "empty.txt"
+    empty.parent.mkdir()
+    empty.write_text("   \n")
+    status = app.ingest_files([(empty, "empty.txt")])
+    assert "empty" in status and "Traceback" not in status and "rag-warn" in status
+    status = app.ingest_files([(empty, "program.exe")])
+    assert "only .txt" in status
+    assert "Choose one or more" in app.upload(None, progress=None)[0]
+
+
+def test_upload_while_the_index_is_locked(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    src = write_article(tmp_path / "src")
+    lock = tmp_path / "data" / "write.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        status = app.ingest_files([(src, src.name)])
+    finally:
+        os.close(fd)
+    assert "Another process is writing to the index" in status and "Traceback" not in status
+    assert app.documents_table() == []
+
+
+def test_remove_document(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    app.rag.ingest([SEEDS])
+    app.upload([str(write_article(tmp_path / "src"))], progress=None)
+    before = [r[0] for r in app.documents_table()]
+    assert "lisbon-floods.txt" in before and len(before) == 6
+    status, rows, _ = app.remove(["lisbon-floods.txt"])
+    assert "Removed 1 document(s)" in status
+    assert [r[0] for r in rows] == [d for d in before if d != "lisbon-floods.txt"]
+    assert not (app.uploads_dir / "lisbon-floods.txt").exists()
+    assert "Choose the documents" in app.remove([])[0]
+
+
+# -- wiring --------------------------------------------------------------------------------
+
+
+def test_build_answers_one_at_a_time_with_a_bounded_queue(app: ChatApp) -> None:
+    demo = create_app(app.rag)
+    assert demo._queue.max_size == QUEUE_SIZE
+    answer_fns = [f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond"]
+    assert len(answer_fns) == 3  # Enter, the Ask button, an example
+    assert {f.concurrency_limit for f in answer_fns} == {1}
+    assert {f.concurrency_id for f in answer_fns} == {"answer"}
+    stop = next(f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "stop")
+    assert not stop.queue  # Stop must not wait behind the answer it stops
+
+
+def test_launch_options_serve_nothing_extra(tmp_path: Path) -> None:
+    rag = fake_rag(tmp_path, max_upload_mb=3)
+    options = ChatApp(rag).launch_options()
+    assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
+    assert options["share"] is False and options["allowed_paths"] == []
+    assert str((tmp_path / "data").resolve()) in options["blocked_paths"]
+    assert str((tmp_path / "models").resolve()) in options["blocked_paths"]
+    assert options["max_file_size"] == 3 * 1024 * 1024
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_settings_host_and_port_are_used(tmp_path: Path) -> None:
+    rag = fake_rag(tmp_path)
+    rag.settings = Settings(data_dir=tmp_path / "data", host="0.0.0.0", port=8123)
+    options = ChatApp(rag).launch_options()
+    assert (options["server_name"], options["server_port"]) == ("0.0.0.0", 8123)
+
+
+def test_missing_chromium_fails_and_says_make_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser tests must fail, never skip, on a machine without Chromium."""
+    from tests import ui_fixtures
+
+    monkeypatch.setattr(ui_fixtures, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr(ui_fixtures.shutil, "which", lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="make browser"):
+        ui_fixtures.chromium()

@@ -1,0 +1,109 @@
+"""Helpers for the UI tests: fake RAG instances, scripted chat models, a live server, Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rag import RAG, Settings
+from rag.protocols import Message
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+MODELS = ROOT / "models"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def fake_rag(
+    tmp_path: Path, reply: Any = "The EU set aside money for the mission [1].", *, llm: Any = None, **settings: Any
+) -> RAG:
+    """A RAG over the fakes; ``min_score=-1`` because hashed vectors score low."""
+    options = {"data_dir": tmp_path / "data", "models_dir": tmp_path / "models", "min_score": -1.0, **settings}
+    return RAG(
+        embedder=HashEmbedder(),
+        store=MemoryStore(),
+        llm=llm or FakeLLM(reply),
+        settings=Settings(**options),
+        lock_path=tmp_path / "data" / "write.lock",
+    )
+
+
+def quote_first_source(messages: Sequence[Message]) -> str:
+    """A reply that quotes the first sentence of source 1 and cites it: a model that always cites."""
+    user = messages[-1]["content"]
+    block = re.search(r'<source id="1">\n(?:\([^\n]*\)\n)?(.*?)</source>', user, re.S)
+    if block is None:
+        return "I cannot answer this from the provided articles."
+    sentence = re.split(r"(?<=[.!?])\s", block.group(1).strip(), maxsplit=1)[0].rstrip(".")
+    return f"{sentence} [1]."
+
+
+class SlowLLM(FakeLLM):
+    """A FakeLLM that waits ``delay`` seconds before each piece, like a model on a busy CPU."""
+
+    def __init__(self, reply: Any = quote_first_source, *, delay: float = 0.1, **kwargs: Any) -> None:
+        super().__init__(reply, **kwargs)
+        self.delay = delay
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
+        for piece in super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
+            time.sleep(self.delay)
+            yield piece
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Launch ``app`` (a ChatApp) with its real launch options on a free loopback port; yields the URL."""
+    demo = app.build()
+    port = free_port()
+    demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+    finally:
+        demo.close()
+
+
+def chromium() -> str:
+    """Debian's Chromium, or a test failure that says how to install it."""
+    if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make browser` (apt-get install chromium).")
+    return CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
