@@ -1,0 +1,89 @@
+"""A child process for tests/test_crash_safety.py: ingest a folder into a persistent Chroma index.
+
+    python tests/crash_ingest_worker.py DATA_DIR CORPUS_DIR [--die-at before-stale-delete|after-stale-delete]
+
+It writes through ``RAG.open``: the real persistent ``ChromaStore`` and the SQLite keyword
+index beside it, with the hashing embedder (see the test module for why), and prints one line per event on stdout, so the
+test knows where the ingest is when it kills it:
+
+    ready                      the index is open, ingest starts
+    landed DOC_ID N            one document's upsert of N chunks returned
+    done {IngestReport json}   the ingest finished
+    locked SECONDS             another process holds the write lock (IndexLockedError),
+                               SECONDS from calling ingest() to the error
+
+``--die-at`` SIGKILLs the process itself at an exact point of the first update of a
+document whose old version has chunks to delete: ``before-stale-delete`` (the new version
+is in Chroma, the old one not yet removed) or ``after-stale-delete`` (Chroma holds the
+new version only; the keyword index, written after Chroma, still holds the old one).
+Use it on an index without leftovers of an earlier interruption, whose repair would
+be the first delete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rag import RAG, IndexLockedError, Settings
+from rag.backends.chroma import ChromaStore
+from rag.testing import HashEmbedder
+from rag.types import Chunk
+
+EMBED_DIMENSION = 384  # all-MiniLM-L6-v2's, so the HNSW index has a realistic shape
+
+
+class ReportingStore(ChromaStore):
+    """ChromaStore that announces each landed upsert and can die around a stale delete."""
+
+    die_at = ""
+
+    def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
+        super().upsert(chunks, embeddings)
+        if chunks:
+            print(f"landed {chunks[0].doc_id} {len(chunks)}", flush=True)
+
+    def delete(self, chunk_ids: Sequence[str]) -> None:
+        if chunk_ids and self.die_at == "before-stale-delete":
+            os.kill(os.getpid(), signal.SIGKILL)
+        super().delete(chunk_ids)
+        if chunk_ids and self.die_at == "after-stale-delete":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+def open_rag(data: Path) -> RAG:
+    return RAG.open(
+        settings=Settings(data_dir=data),
+        embedder=HashEmbedder(dimension=EMBED_DIMENSION),
+        store=ReportingStore.persistent(data / "chroma"),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", type=Path)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--die-at", choices=["before-stale-delete", "after-stale-delete"], default="")
+    args = parser.parse_args(argv)
+    ReportingStore.die_at = args.die_at
+    rag = open_rag(args.data)
+    print("ready", flush=True)
+    t0 = time.perf_counter()
+    try:
+        report = rag.ingest([args.corpus])
+    except IndexLockedError:
+        print(f"locked {time.perf_counter() - t0:.4f}", flush=True)
+        return 3
+    print("done " + json.dumps(dataclasses.asdict(report)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,508 @@
+"""Crash safety of ingestion into a real persistent Chroma index (and its keyword index).
+
+A child process (``tests/crash_ingest_worker.py``) ingests a generated corpus of 400
+news-like articles through ``RAG.open`` and is SIGKILLed in the middle, at three points;
+after each kill the test reopens the index and checks every document against its source
+file: no half-documents, no orphans, no duplicates, vectors and keyword rows for every
+chunk; then the ingest is re-run until it completes. Also: a kill in the middle of an
+update run, kills at the exact worst moments of an update, and a second writer process.
+
+Embeddings come from ``HashEmbedder(dimension=384)``, not the real model: what is under
+test is the write order of the pipeline and the durability of Chroma and SQLite, which
+do not depend on the vectors' values, and the real model would blow the time budget (on
+the shared 2-core machine it embedded 128 of these chunks in 25 s after a 10 s load:
+over 3 minutes per full ingest of this corpus, in every worker process). The vectors
+have the real model's dimension, so Chroma's HNSW index has a realistic shape. Indexes that are only a
+starting point (before an update) are written in bulk from an in-memory ingest, which
+gives the same rows as the pipeline in a few Chroma calls instead of one per document.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from rag import RAG, Settings
+from rag.backends.chroma import ChromaStore
+from rag.backends.keyword import SqliteKeywordIndex
+from rag.chunking import ChunkerSettings, chunk_document
+from rag.loading import load_documents
+from rag.testing import HashEmbedder, MemoryStore
+from rag.types import Chunk
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKER = Path(__file__).with_name("crash_ingest_worker.py")
+EMBED_DIMENSION = 384
+CORPUS_SIZE = 400
+KILL_POINTS = (60, 180, 300)  # documents landed in the index when the ingest is killed
+
+Edition = dict[str, tuple[str, set[str]]]  # doc id -> (content hash, chunk ids) of a clean ingest
+
+# ------------------------------------------------------------------- a news-like corpus
+
+_PEOPLE = [
+    "Ursula von der Leyen",
+    "Kaja Kallas",
+    "Mark Rutte",
+    "Olaf Scholz",
+    "Emmanuel Macron",
+    "Giorgia Meloni",
+    "Donald Tusk",
+    "Pedro Sanchez",
+    "Keir Starmer",
+    "Rustem Umerov",
+    "Boris Pistorius",
+    "Antonio Costa",
+    "the finance minister",
+    "a government spokesperson",
+    "the central bank governor",
+    "the mayor",
+    "the opposition leader",
+    "a senior diplomat",
+    "the health commissioner",
+    "the union's chief negotiator",
+]
+_PLACES = [
+    "Brussels",
+    "Paris",
+    "Berlin",
+    "Warsaw",
+    "Kyiv",
+    "Rome",
+    "Madrid",
+    "Lisbon",
+    "Vilnius",
+    "Helsinki",
+    "Athens",
+    "Vienna",
+    "Prague",
+    "Dublin",
+    "Copenhagen",
+    "Stockholm",
+    "Bucharest",
+    "Sofia",
+    "Riga",
+    "Tallinn",
+]
+_TOPICS = [
+    "the energy budget",
+    "a new defence fund",
+    "farm subsidies",
+    "the migration pact",
+    "rail freight rules",
+    "the digital markets law",
+    "grain exports",
+    "a housing programme",
+    "hospital staffing",
+    "carbon prices",
+    "the fishing quota",
+    "water rationing",
+    "a teachers' strike",
+    "port security",
+    "the census results",
+    "wildfire prevention",
+    "the pension reform",
+    "semiconductor plants",
+    "air traffic control",
+    "flood defences",
+]
+_VERBS = [
+    "announced",
+    "criticised",
+    "defended",
+    "postponed",
+    "approved",
+    "questioned",
+    "welcomed",
+    "rejected",
+    "outlined",
+    "reviewed",
+    "proposed",
+    "delayed",
+    "expanded",
+    "cut",
+    "froze",
+    "extended",
+]
+_UNITS = ["million euros", "billion euros", "per cent", "jobs", "homes", "tonnes", "kilometres", "schools"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+_TEMPLATES = [
+    "{person} {verb} {topic} in {place} on {day}, saying the plan would cost {n} {unit}.",
+    "Officials in {place} said {topic} had been {verb} after talks that lasted {m} hours.",
+    '"We cannot wait another year," {person} told reporters in {place}, referring to {topic}.',
+    "According to figures published on {day}, {topic} now accounts for {n} {unit} across the region.",
+    "Critics in {place} argued that {topic} was {verb} without consulting local councils.",
+    "The measure, first {verb} by {person} in {year}, is expected to affect about {n} {unit}.",
+    "{person} said the decision on {topic} would be reviewed again within {m} months.",
+    "Analysts noted that {topic} had {verb} investor confidence in {place} by {m} per cent.",
+    "Protesters gathered outside the parliament in {place} on {day} to oppose {topic}.",
+    "A report by the audit office found that {n} {unit} earmarked for {topic} had not been spent.",
+    "In {place}, {person} {verb} a compromise on {topic} late on {day} evening.",
+    "The agency expects {topic} to be fully in force by {year}, {m} years later than planned.",
+]
+
+
+def _sentence(rng: random.Random) -> str:
+    return rng.choice(_TEMPLATES).format(
+        person=rng.choice(_PEOPLE),
+        verb=rng.choice(_VERBS),
+        topic=rng.choice(_TOPICS),
+        place=rng.choice(_PLACES),
+        day=rng.choice(_DAYS),
+        n=rng.randint(2, 9_999),
+        m=rng.randint(2, 48),
+        unit=rng.choice(_UNITS),
+        year=rng.randint(2009, 2031),
+    )
+
+
+def _article(rng: random.Random, i: int, edition: int) -> str:
+    place, topic = rng.choice(_PLACES), rng.choice(_TOPICS)
+    day = 1 + i % 28
+    title = f"{place} {rng.choice(_VERBS)} {topic}: what changes for residents (report {i})"
+    slug = "-".join(title.lower().replace(":", "").replace("'", "").split()[:6])
+    paragraphs = [" ".join(_sentence(rng) for _ in range(rng.randint(3, 6))) for _ in range(rng.randint(3, 6))]
+    if edition > 1:
+        # An update as newsrooms make them: a correction note, the last paragraph dropped, an update added.
+        paragraphs[0] = paragraphs[0].replace(" ", f" (corrected edition {edition}) ", 1)
+        del paragraphs[-1]
+        paragraphs.append(f"Update {edition}: " + " ".join(_sentence(rng) for _ in range(3)))
+    head = f"{title}\nSource: https://news.example.org/2024/05/{day:02d}/{slug}\nDate: 2024-05-{day:02d}\n\n"
+    return head + "\n\n".join(paragraphs) + "\n"
+
+
+def write_corpus(folder: Path, n: int, *, edition: int = 1, edited: range | None = None) -> None:
+    """``n`` articles of 3 to 6 paragraphs, the same every time; an ``edition`` > 1 updates the
+    articles whose index is in ``edited`` (all of them when None)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        rng = random.Random(7_919 * i + 1)  # per article: an edition changes only what it edits
+        version = edition if edited is None or i in edited else 1
+        (folder / f"{i:04d}_article.txt").write_text(_article(rng, i, version), encoding="utf-8")
+
+
+def correct_a_figure(path: Path) -> None:
+    """The smallest update: one figure in the body changes, so the chunk count stays the same."""
+    head, body = path.read_text(encoding="utf-8").split("\n\n", 1)
+    body = re.sub(r"\d+", lambda m: str(int(m.group()) + 1), body, count=1)
+    path.write_text(f"{head}\n\n{body}", encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------- the worker
+
+
+@dataclass
+class WorkerRun:
+    landed: list[str] = field(default_factory=list)  # doc ids whose upsert returned, in order
+    lines: list[str] = field(default_factory=list)
+    returncode: int = 0
+    killed: bool = False
+
+    @property
+    def report(self) -> dict[str, object]:
+        [done] = [line for line in self.lines if line.startswith("done ")]
+        return dict(json.loads(done[5:]))
+
+
+def start_worker(data: Path, corpus: Path, *flags: str) -> subprocess.Popen[str]:
+    with (data.parent / f"{data.name}-worker.log").open("a") as err:  # chromadb's logging, for post-mortems
+        return subprocess.Popen(
+            [sys.executable, str(WORKER), str(data), str(corpus), *flags],
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            cwd=ROOT,
+        )
+
+
+def run_worker(data: Path, corpus: Path, *flags: str, kill_after: int | None = None, timeout: float = 240) -> WorkerRun:
+    """Run the worker; SIGKILL it as soon as ``kill_after`` documents have landed."""
+    proc = start_worker(data, corpus, *flags)
+    watchdog = threading.Timer(timeout, proc.kill)  # a hung worker fails the test instead of hanging it
+    watchdog.start()
+    run = WorkerRun()
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # after a kill: the lines already written, then EOF
+            run.lines.append(line.strip())
+            if line.startswith("landed "):
+                run.landed.append(line.split()[1])
+                if kill_after is not None and len(run.landed) == kill_after and not run.killed:
+                    proc.send_signal(signal.SIGKILL)
+                    run.killed = True
+        run.returncode = proc.wait()
+    finally:
+        watchdog.cancel()
+    return run
+
+
+# ---------------------------------------------------------------------------- the checks
+
+
+def expected_chunks(corpus: Path, chunker: ChunkerSettings) -> Edition:
+    """doc id -> (content hash, chunk ids) of a clean ingest of the files in ``corpus`` now."""
+    docs, skipped = load_documents([corpus])
+    assert skipped == []
+    counter = HashEmbedder(dimension=EMBED_DIMENSION).count_tokens
+    return {d.doc_id: (d.content_hash, {c.chunk_id for c in chunk_document(d, counter, chunker)}) for d in docs}
+
+
+def pipeline_chunker() -> ChunkerSettings:
+    """The chunker settings the worker's RAG uses (they depend on the embedder)."""
+    return RAG(embedder=HashEmbedder(dimension=EMBED_DIMENSION), store=MemoryStore(), settings=Settings()).chunker
+
+
+def open_index(data: Path) -> RAG:
+    """Open the index as the CLI does (Chroma and keyword index), with a fresh Chroma client.
+
+    chromadb caches one client per path in a process; a cached one could answer from
+    state read before the worker wrote.
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    return RAG.open(settings=Settings(data_dir=data), embedder=HashEmbedder(dimension=EMBED_DIMENSION))
+
+
+@dataclass
+class IndexState:
+    """What a reopened index holds: its chunks, grouped by document, and each document's versions."""
+
+    chunks: list[Chunk]
+    by_doc: dict[str, list[Chunk]]
+    versions: dict[str, set[str]]  # doc id -> doc hashes present
+
+
+def check_index(data: Path, *sources: Edition) -> IndexState:
+    """Reopen ``data`` and check it; each document must match one of the ``sources`` editions whole.
+
+    Checks: it opens and answers queries; chunk ids are unique; every chunk belongs to a
+    source file (no orphans) and its stored text is that file's text at its span; per
+    document and version, the chunk set is exactly the one a clean ingest of that
+    edition gives (no half-documents); every chunk has a vector and a keyword row;
+    ``count() == sum(documents().chunks)``. A document may hold two versions (an
+    update killed between its two writes): the newest must be whole.
+    """
+    rag = open_index(data)
+    try:
+        chunks = rag.store.chunks(with_text=True)
+        ids = [c.chunk_id for c in chunks]
+        assert len(ids) == len(set(ids)), "duplicate chunk ids"
+        assert rag.store.count() == len(chunks) == sum(d.chunks for d in rag.documents())
+        by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for c in chunks:
+            by_doc[c.doc_id].append(c)
+        versions = {doc_id: {c.doc_hash for c in cs} for doc_id, cs in by_doc.items()}
+        for doc_id, cs in by_doc.items():
+            assert all(doc_id in s for s in sources), f"orphan chunks of {doc_id}"
+            editions = {s[doc_id][0]: s[doc_id][1] for s in sources}
+            newest = max(cs, key=lambda c: c.ingested_at).doc_hash
+            for doc_hash in versions[doc_id]:
+                assert doc_hash in editions, f"{doc_id} holds a version no source edition has"
+                have = {c.chunk_id for c in cs if c.doc_hash == doc_hash}
+                if doc_hash == newest:
+                    assert have == editions[doc_hash], f"{doc_id}: half a document ({len(have)} chunks)"
+                else:  # leftovers of the version being replaced: a subset of it
+                    assert have <= editions[doc_hash], f"{doc_id}: stray chunks of an old version"
+        docs, _ = load_documents([data.parent / "corpus"])
+        parsed = {d.doc_id: d for d in docs}
+        for c in chunks:
+            d = parsed[c.doc_id]
+            if c.doc_hash == d.content_hash:
+                assert d.text[c.start : c.end] == c.text, f"{c.chunk_id}: stored text is not the file's span"
+        vectors = {}
+        for i in range(0, len(ids), 500):
+            vectors.update(rag.store.embeddings(ids[i : i + 500]))
+        assert set(vectors) == set(ids), f"{len(set(ids) - set(vectors))} chunks have no vector"
+        for c in random.Random(1).sample(chunks, min(10, len(chunks))):  # the HNSW index finds them
+            [top] = rag.store.query(vectors[c.chunk_id], 1)
+            assert top.chunk.chunk_id == c.chunk_id and top.score > 0.999
+        assert rag.keyword is not None
+        assert rag.keyword.ids() == set(ids), "keyword index and vector store disagree"  # type: ignore[attr-defined]
+        return IndexState(chunks=chunks, by_doc=dict(by_doc), versions=versions)
+    finally:
+        rag.keyword.close()  # type: ignore[union-attr]
+
+
+def build_index_in_bulk(data: Path) -> int:
+    """The index a clean ingest of ``data.parent/corpus`` gives, written in a few Chroma calls."""
+    memory = RAG(
+        embedder=HashEmbedder(dimension=EMBED_DIMENSION), store=MemoryStore(), settings=Settings(data_dir=data)
+    )
+    memory.ingest([data.parent / "corpus"])
+    chunks = memory.store.chunks()
+    vectors = memory.store.embeddings([c.chunk_id for c in chunks])
+    store = ChromaStore.persistent(data / "chroma")
+    store.set_index_metadata(memory.store.index_metadata())
+    for i in range(0, len(chunks), 1000):
+        part = chunks[i : i + 1000]
+        store.upsert(part, [vectors[c.chunk_id] for c in part])
+    keyword = SqliteKeywordIndex(data / "keyword-news.sqlite3")
+    keyword.upsert(chunks)
+    keyword.close()
+    return len(chunks)
+
+
+# ----------------------------------------------------------------------------- the tests
+
+
+def test_ingest_killed_three_times_leaves_whole_documents_and_resumes_without_duplicates(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus, CORPUS_SIZE)
+    rag = RAG(embedder=HashEmbedder(dimension=EMBED_DIMENSION), store=MemoryStore(), settings=Settings(data_dir=data))
+    clean = rag.ingest([corpus])  # what a clean, uninterrupted ingest of the corpus gives
+    edition = expected_chunks(corpus, rag.chunker)
+    assert clean.chunks_total == sum(len(ids) for _, ids in edition.values()) > 2 * CORPUS_SIZE
+
+    stored_docs, summary = 0, []
+    for point in KILL_POINTS:  # each kill interrupts the re-run that resumes the previous one
+        run = run_worker(data, corpus, kill_after=point - stored_docs)
+        assert run.killed and run.returncode == -signal.SIGKILL, run.lines[-3:]
+        state = check_index(data, edition)
+        # Mid-ingest: the documents announced before the kill are in, at most the one being written
+        # when the signal arrived is in too, and the rest are not.
+        assert point <= len(state.by_doc) <= stored_docs + len(run.landed) + 1 < CORPUS_SIZE
+        assert all(len(v) == 1 for v in state.versions.values())
+        stored_docs = len(state.by_doc)
+        summary.append(f"{stored_docs} docs/{len(state.chunks)} chunks")
+
+    final = run_worker(data, corpus)
+    assert final.returncode == 0 and not final.killed
+    report = final.report
+    assert report["documents_unchanged"] == stored_docs  # nothing that landed was written again
+    assert report["documents_added"] == CORPUS_SIZE - stored_docs
+    state = check_index(data, edition)
+    assert len(state.by_doc) == CORPUS_SIZE
+    assert len(state.chunks) == report["chunks_total"] == clean.chunks_total  # no duplicates, nothing missing
+    print(f"killed at {', '.join(summary)}; completed: {CORPUS_SIZE} docs/{len(state.chunks)} chunks")
+
+
+def test_update_killed_midway_leaves_one_whole_version_per_document(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus, CORPUS_SIZE)
+    build_index_in_bulk(data)
+    chunker = pipeline_chunker()
+    old = expected_chunks(corpus, chunker)
+    changed = range(0, CORPUS_SIZE, 4)
+    write_corpus(corpus, CORPUS_SIZE, edition=2, edited=changed)  # 100 articles updated on disk
+    new = expected_chunks(corpus, chunker)
+    assert sum(old[d][0] != new[d][0] for d in new) == len(changed)
+
+    run = run_worker(data, corpus, kill_after=40)
+    assert run.killed and run.returncode == -signal.SIGKILL
+    state = check_index(data, old, new)
+    updated = {d for d, v in state.versions.items() if new[d][0] in v and new[d][0] != old[d][0]}
+    assert 40 <= len(updated) <= len(run.landed) + 1 < len(changed)  # mid-update: some new, some still old
+    # Every document is one whole version, except at most the one whose update the kill cut
+    # between its two writes (new version in, old not yet deleted; see the xfail test below):
+    # "landed" is announced right after the upsert, so the kill often arrives just there.
+    assert sum(len(v) > 1 for v in state.versions.values()) <= 1
+
+    final = run_worker(data, corpus)
+    assert final.returncode == 0
+    state = check_index(data, new)
+    assert all(state.versions[d] == {new[d][0]} for d in new)  # the new content only
+    assert len(state.chunks) == sum(len(ids) for _, ids in new.values())
+    assert final.report["documents_added"] == 0
+    print(
+        f"update killed with {len(updated)}/{len(changed)} updated, {len(state.versions)} docs checked; "
+        f"completed: {len(state.chunks)} chunks, one version each"
+    )
+
+
+def _interrupted_update(tmp_path: Path, die_at: str, *, articles: int = 24) -> tuple[Path, Edition, Edition]:
+    """A complete index of ``articles``, then an update of one figure in the first, killed at ``die_at``."""
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus, articles)
+    build_index_in_bulk(data)
+    chunker = pipeline_chunker()
+    old = expected_chunks(corpus, chunker)
+    correct_a_figure(corpus / "0000_article.txt")
+    new = expected_chunks(corpus, chunker)
+    run = run_worker(data, corpus, "--die-at", die_at)
+    assert run.returncode == -signal.SIGKILL and run.landed == ["0000_article.txt"]
+    return data, old, new
+
+
+def test_update_killed_between_its_two_writes_is_repaired_by_the_next_ingest(tmp_path: Path) -> None:
+    data, old, new = _interrupted_update(tmp_path, "before-stale-delete")
+    state = check_index(data, old, new)  # the new version is whole; old leftovers are allowed
+    assert state.versions["0000_article.txt"] == {old["0000_article.txt"][0], new["0000_article.txt"][0]}
+
+    leftovers = len(state.by_doc["0000_article.txt"]) - len(new["0000_article.txt"][1])
+    assert leftovers >= 1
+
+    final = run_worker(data, tmp_path / "corpus")  # _repair drops the old version's leftovers
+    assert final.returncode == 0
+    assert final.report["chunks_total"] == len(state.chunks) - leftovers
+    state = check_index(data, new)
+    assert all(state.versions[d] == {new[d][0]} for d in new)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: an update killed between its upsert and its stale-chunk delete leaves two versions "
+    "of the document visible to readers (documents(), retrieval) until the next ingest runs _repair",
+)
+def test_reopened_index_shows_one_version_right_after_an_interrupted_update(tmp_path: Path) -> None:
+    data, _, new = _interrupted_update(tmp_path, "before-stale-delete")
+    rag = open_index(data)
+    versions = {c.doc_hash for c in rag.store.chunks(doc_id="0000_article.txt")}
+    rag.keyword.close()  # type: ignore[union-attr]
+    assert versions == {new["0000_article.txt"][0]}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: RAG.__init__ syncs the keyword index only when its count differs from the store's; "
+    "an update killed after the store's write but before the keyword index's, with the same chunk "
+    "count, leaves the old passages in the keyword index for good",
+)
+def test_keyword_index_matches_the_store_after_an_interrupted_update(tmp_path: Path) -> None:
+    data, old, new = _interrupted_update(tmp_path, "after-stale-delete")
+    assert len(old["0000_article.txt"][1]) == len(new["0000_article.txt"][1])
+    final = run_worker(data, tmp_path / "corpus")  # completes: the document counts as unchanged
+    assert final.returncode == 0
+    check_index(data, new)  # fails: the keyword index still holds the old figure's chunk
+
+
+def test_second_writer_process_is_refused_at_once_and_the_index_stays_consistent(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus, 150)
+    edition = expected_chunks(corpus, pipeline_chunker())
+    first = start_worker(data, corpus)
+    assert first.stdout is not None
+    lines = []
+    for line in first.stdout:  # wait until the first writer is writing
+        lines.append(line.strip())
+        if line.startswith("landed "):
+            break
+    t0 = time.perf_counter()
+    second = subprocess.run(
+        [sys.executable, str(WORKER), str(data), str(corpus)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    second_wall = time.perf_counter() - t0
+    assert first.poll() is None, "the first writer finished before the second one tried"
+    out = second.stdout.split()
+    assert second.returncode == 3 and out[:2] == ["ready", "locked"], second.stdout + second.stderr[-2000:]
+    refusal = float(out[2])
+    assert refusal < 1.0  # IndexLockedError at once, not a wait for the lock
+    assert "landed" not in second.stdout
+    lines += [line.strip() for line in first.stdout]
+    assert first.wait(timeout=240) == 0 and lines[-1].startswith("done ")
+    state = check_index(data, edition)
+    assert len(state.by_doc) == 150 and len(state.chunks) == sum(len(ids) for _, ids in edition.values())
+    print(f"second writer refused after {refusal:.3f} s (process wall {second_wall:.1f} s)")
