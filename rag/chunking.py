@@ -136,7 +136,22 @@ def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def _split_long(text: str, s: int, e: int, count: TokenCounter, limit: int) -> list[tuple[int, int]]:
     """Cut an over-long sentence at word boundaries into pieces within ``limit`` tokens."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[s:e])]
+    words: list[tuple[int, int]] = []
+    for m in re.finditer(r"\S+", text[s:e]):
+        a, b = m.start(), m.end()
+        # A single "word" over the limit (a long URL, a run of symbols) is cut by characters:
+        # the longest prefix within the limit, found by bisection.
+        while count(text[s + a : s + b]) > limit:
+            lo, hi = a + 1, b
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if count(text[s + a : s + mid]) <= limit:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            words.append((a, lo))
+            a = lo
+        words.append((a, b))
     pieces: list[tuple[int, int]] = []
     i = 0
     while i < len(words):

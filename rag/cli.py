@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from rag.config import Settings, load_settings
 from rag.errors import RagError
@@ -363,7 +364,7 @@ def eval_command(
                 questions,
                 limit=limit,
                 progress=progress,
-                config={"dataset": dataset, "split": split, "data_dir": str(s.data_dir)},
+                config={"dataset": dataset, "split": split, "data_dir": str(s.data_dir), "git": _git_state()},
             )
         stem = Path(dataset).stem
     folder = report or reports.default_report_dir(stem, root=project_root())
@@ -376,6 +377,25 @@ def eval_command(
     if run.attribution:
         out.print(f"[dim]{run.attribution}[/]", highlight=False)
     out.print(f"Reports: {paths.json}, {paths.markdown.name}, {paths.html.name}", highlight=False)
+
+
+def _git_state() -> str:
+    """The checkout's commit, "+dirty" when tracked files differ from it: what a report was measured on."""
+    import subprocess
+
+    from rag.config import project_root
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True
+        )
+        return done.stdout.strip()
+
+    try:
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 def _eval_progress(total: int) -> Any:
@@ -431,7 +451,9 @@ def _eval_rgb(
         rgb.index_corpus(rag, corpus, progress=lambda done, total, _doc: bar.update(task, completed=done))
     total = min(len(items), limit or len(items))
     with _eval_progress(total) as progress:
-        return rgb.run_rgb(rag, items, corpus, run=run_name, limit=limit, progress=progress)
+        return rgb.run_rgb(
+            rag, items, corpus, run=run_name, limit=limit, progress=progress, config={"git": _git_state()}
+        )
 
 
 def _print_comparison(comparison: Any, a: Path, b: Path) -> None:
@@ -450,13 +472,57 @@ def _print_comparison(comparison: Any, a: Path, b: Path) -> None:
         table = Table("id", "A", "B", "question", title=f"Verdicts that flipped ({len(comparison.flips)})")
         for f in comparison.flips:
             style = "green" if f.b == "pass" else "red" if f.a == "pass" else ""
-            table.add_row(f.id, f.a, f.b, f.question, style=style)
+            table.add_row(Text(f.id), f.a, f.b, Text(f.question), style=style)
         out.print(table)
     else:
         out.print("No verdict flipped.")
     for label, ids in (("only in A", comparison.only_in_a), ("only in B", comparison.only_in_b)):
         if ids:
             out.print(f"{len(ids)} question(s) {label}: {', '.join(ids)}", highlight=False)
+
+
+@app.command()
+def bench(
+    suite: Annotated[
+        str, typer.Option("--suite", help="Comma-separated: ingest,query,answer,followup,peer,memory.")
+    ] = "ingest,query,answer,followup,peer,memory",
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks for the query suite.")] = "1000,10000,100000",
+    questions: Annotated[int, typer.Option(help="Seed questions for the answer, followup and peer suites.")] = 8,
+    out_path: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="JSON results (default: eval/results/bench-<timestamp>.json).", show_default=False),
+    ] = None,
+    model: Annotated[
+        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
+    ] = None,
+    docs: Annotated[int, typer.Option(help="Synthetic articles for the ingest suite.")] = 300,
+    queries: Annotated[int, typer.Option(help="Questions per index size in the query suite.")] = 100,
+    rounds: Annotated[int, typer.Option(help="Alternating rounds of the ingest suite.")] = 2,
+) -> None:
+    """Benchmark speed against baselines measured in the same run; print a table, write JSON.
+
+    Caches (synthetic indexes, the LangChain peer's venv) live under <data-dir>/bench/.
+    """
+    from rag import bench as b
+
+    if min(questions, docs, queries, rounds) < 1:
+        raise RagError("--questions, --docs, --queries and --rounds must be at least 1.")
+    options = b.BenchOptions(
+        suites=b.parse_suites(suite),
+        sizes=b.parse_sizes(sizes),
+        questions=questions,
+        docs=docs,
+        queries=queries,
+        rounds=rounds,
+    )
+    s = settings(chat_model=model)
+    with b.RichReporter(err) as reporter:
+        result = b.run_bench(s, options, reporter)
+    out.print(b.results_table(result.rows))
+    path = b.write_results(result, out_path or b.default_out_path())
+    out.print(f"Results: {path}", highlight=False)
+    if result.errors:
+        raise RagError("Suite(s) failed: " + "; ".join(f"{k}: {v}" for k, v in result.errors.items()))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from rag.errors import ConfigError
 
-__all__ = ["Settings", "load_settings", "project_root"]
+__all__ = ["SettingError", "Settings", "load_settings", "project_root"]
 
 ENV_PREFIX = "RAG_"
 
@@ -75,36 +75,45 @@ class Settings:
     max_upload_mb: int = 10
 
     def __post_init__(self) -> None:
-        checks: list[tuple[bool, str]] = [
-            (self.llm_backend in {"llama-cpp", "openai"}, "llm_backend must be llama-cpp or openai"),
-            (self.store_backend in {"chroma", "chroma-http"}, "store_backend must be chroma or chroma-http"),
-            (256 <= self.n_ctx <= 131072, "n_ctx must be between 256 and 131072"),
-            (1 <= self.n_threads <= 256, "n_threads must be between 1 and 256"),
-            (1 <= self.n_batch <= 8192, "n_batch must be between 1 and 8192"),
-            (0.0 <= self.temperature <= 2.0, "temperature must be between 0 and 2"),
-            (1 <= self.max_tokens < self.n_ctx // 2, "max_tokens must be at least 1 and below n_ctx/2"),
-            (1 <= self.top_k <= 50, "top_k must be between 1 and 50"),
-            (self.retrieval in {"dense", "hybrid"}, "retrieval must be dense or hybrid"),
-            (1 <= self.fetch_k <= 500, "fetch_k must be between 1 and 500"),
-            (0.0 < self.dedupe_threshold <= 1.0, "dedupe_threshold must be in (0, 1]"),
+        for name, ok, rule in (
+            ("llm_backend", self.llm_backend in {"llama-cpp", "openai"}, "must be llama-cpp or openai"),
+            ("store_backend", self.store_backend in {"chroma", "chroma-http"}, "must be chroma or chroma-http"),
+            ("n_ctx", 256 <= self.n_ctx <= 131072, "must be between 256 and 131072"),
+            ("n_threads", 1 <= self.n_threads <= 256, "must be between 1 and 256"),
+            ("n_batch", 1 <= self.n_batch <= 8192, "must be between 1 and 8192"),
+            ("temperature", 0.0 <= self.temperature <= 2.0, "must be between 0 and 2"),
+            ("max_tokens", 1 <= self.max_tokens < self.n_ctx // 2, "must be at least 1 and below n_ctx/2"),
+            ("top_k", 1 <= self.top_k <= 50, "must be between 1 and 50"),
+            ("retrieval", self.retrieval in {"dense", "hybrid"}, "must be dense or hybrid"),
+            ("fetch_k", 1 <= self.fetch_k <= 500, "must be between 1 and 500"),
+            ("dedupe_threshold", 0.0 < self.dedupe_threshold <= 1.0, "must be in (0, 1]"),
             (
+                "followup_query",
                 self.followup_query in {"question", "questions", "context"},
-                "followup_query must be question, questions or context",
+                "must be question, questions or context",
             ),
-            (0.0 <= self.min_support <= 1.0, "min_support must be between 0 and 1"),
-            (-1.0 <= self.min_score <= 1.0, "min_score must be between -1 and 1"),
-            (32 <= self.chunk_tokens <= 254, "chunk_tokens must be between 32 and 254"),
-            (0 <= self.chunk_overlap < self.chunk_tokens // 2, "chunk_overlap must be below chunk_tokens/2"),
-            (1 <= self.max_question_chars <= 100_000, "max_question_chars must be between 1 and 100000"),
-            (0 <= self.history_turns <= 20, "history_turns must be between 0 and 20"),
-            (1 <= self.port <= 65535, "port must be between 1 and 65535"),
-            (1 <= self.chroma_port <= 65535, "chroma_port must be between 1 and 65535"),
-            (1 <= self.max_upload_mb <= 1024, "max_upload_mb must be between 1 and 1024"),
-            (bool(self.collection.strip()), "collection must not be empty"),
-        ]
-        for ok, message in checks:
+            ("min_support", 0.0 <= self.min_support <= 1.0, "must be between 0 and 1"),
+            ("min_score", -1.0 <= self.min_score <= 1.0, "must be between -1 and 1"),
+            ("chunk_tokens", 32 <= self.chunk_tokens <= 254, "must be between 32 and 254"),
+            ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_tokens // 2, "must be below chunk_tokens/2"),
+            ("max_question_chars", 1 <= self.max_question_chars <= 100_000, "must be between 1 and 100000"),
+            ("history_turns", 0 <= self.history_turns <= 20, "must be between 0 and 20"),
+            ("port", 1 <= self.port <= 65535, "must be between 1 and 65535"),
+            ("chroma_port", 1 <= self.chroma_port <= 65535, "must be between 1 and 65535"),
+            ("max_upload_mb", 1 <= self.max_upload_mb <= 1024, "must be between 1 and 1024"),
+            ("collection", bool(self.collection.strip()), "must not be empty"),
+        ):
             if not ok:
-                raise ConfigError(f"Invalid setting: {message} (see the settings table in README.md).")
+                raise SettingError(name, getattr(self, name), rule)
+
+
+class SettingError(ConfigError):
+    """A setting outside its allowed range; ``load_settings`` adds where the value came from."""
+
+    def __init__(self, name: str, value: Any, rule: str, origin: str = "") -> None:
+        self.name, self.value, self.rule = name, value, rule
+        where = f" from {origin}" if origin else ""
+        super().__init__(f"Invalid setting {name}={value!r}{where}: {rule} (see the settings table in README.md).")
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
@@ -117,6 +126,8 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
     try:
         if hint is Path:
+            if not isinstance(raw, str | Path) or "\x00" in str(raw):
+                raise ValueError
             return Path(str(raw)).expanduser()
         if hint is bool:
             if isinstance(raw, bool):
@@ -136,7 +147,7 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
             if not isinstance(raw, str | int | float):
                 raise ValueError
             return str(raw)
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, RuntimeError):  # RuntimeError: "~nosuchuser"
         pass
     else:  # pragma: no cover - every field type is handled above
         raise AssertionError(hint)
@@ -170,21 +181,29 @@ def load_settings(
     """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
 
     path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
+    if not path and (Path.cwd() / "rag.toml").is_file():
+        path = Path.cwd() / "rag.toml"
     if path:
-        values.update(_read_config_file(Path(path)))
-    elif (Path.cwd() / "rag.toml").is_file():
-        values.update(_read_config_file(Path.cwd() / "rag.toml"))
+        from_file = _read_config_file(Path(path))
+        values.update(from_file)
+        origins.update(dict.fromkeys(from_file, f"config file {path}"))
 
     for name in _FIELDS:
         raw = env.get(ENV_PREFIX + name.upper())
         if raw is not None and raw != "":
-            values[name] = _coerce(name, raw, f"environment variable {ENV_PREFIX}{name.upper()}")
+            origins[name] = f"environment variable {ENV_PREFIX}{name.upper()}"
+            values[name] = _coerce(name, raw, origins[name])
 
     for name, raw in overrides.items():
         if name not in _FIELDS:
             raise ConfigError(f"Unknown setting {name!r}; known: {', '.join(sorted(_FIELDS))}.")
         if raw is not None:
+            origins[name] = "arguments"
             values[name] = _coerce(name, raw, "arguments")
-    return Settings(**values)
+    try:
+        return Settings(**values)
+    except SettingError as exc:
+        raise SettingError(exc.name, exc.value, exc.rule, origins.get(exc.name, "")) from None

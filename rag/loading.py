@@ -9,7 +9,6 @@ It does not chunk, embed or store anything.
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import re
 import unicodedata
@@ -215,6 +214,13 @@ class _TextExtractor(HTMLParser):
         if tag in self._BLOCK:
             self.parts.append("\n")
 
+    def close(self) -> None:
+        # A tag or comment cut off by the end of the file must not surface as text.
+        cut = self.rawdata.find("<")
+        if cut != -1:
+            self.rawdata = self.rawdata[:cut]
+        super().close()
+
     def handle_data(self, data: str) -> None:
         if self._in_title and not self.title:
             self.title = data.strip()
@@ -249,7 +255,11 @@ def _markdown_to_text(source: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)[^)]*\)", r"\1", text)  # links: keep label
     text = re.sub(r"^#{1,6}\s+", "", text, flags=re.M)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    text = re.sub(r"<[^>\n]+>", "", text)  # inline HTML tags never reach the index as markup
+    # Inline HTML and comments never reach the index as markup, also across lines; repeated
+    # because removing "<script>" from "<scr<script>ipt>" makes a new tag.
+    tag = re.compile(r"<!--.*?(?:-->|$)|</?[A-Za-z][^<>]*(?:>|$)", re.S)
+    while (stripped := tag.sub("", text)) != text:
+        text = stripped
     return text, {"title": title, "url": "", "date": ""}
 
 
@@ -279,7 +289,10 @@ def _parse_date(raw: str) -> str:
 
 
 def _title_from_url(url: str) -> str:
-    path = urlparse(url).path.rstrip("/")
+    try:
+        path = urlparse(url).path.rstrip("/")
+    except ValueError:  # e.g. an unbalanced "[" in the host part
+        return ""
     slug = path.rsplit("/", 1)[-1]
     slug = re.sub(r"\.(html?|php|aspx?)$", "", slug)
     words = [w for w in re.split(r"[-_]+", slug) if w and not w.isdigit()]
@@ -319,7 +332,7 @@ def parse_document(raw: str, *, doc_id: str, path: str = "", suffix: str = ".txt
     if not published and url:
         published = _parse_date(url)
 
-    title = html.unescape(meta["title"]).strip()
+    title = meta["title"].strip()  # the HTML parser already decoded entities once
     if not title:
         first = text.split("\n", 1)[0]
         title = first.strip() if _looks_like_title(first) else _title_from_url(url)

@@ -13,6 +13,7 @@ import logging
 import os
 import threading
 import time
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -216,10 +217,9 @@ class RAG:
         self._llm_lock = threading.Lock()
         self._lock_path = lock_path
         self._check_index()
-        if self.keyword is not None and self.keyword.count() != self.store.count():
-            # A new keyword index, or one an interrupted ingest left behind: rebuild it from the store.
-            added, removed = self.keyword.sync(self.store.chunks(with_text=True))
-            log.info("keyword index synced: %d added, %d removed", added, removed)
+        # Repair what an interrupted write left, unless a writer is busy (it repairs as it goes).
+        with contextlib.suppress(IndexLockedError), self._write_lock():
+            self._reconcile()
 
     # -- construction ---------------------------------------------------------------
 
@@ -324,6 +324,20 @@ class RAG:
             out.append(DocumentInfo(doc_id, first.title, first.url, first.date, len(by_doc[doc_id]), first.doc_hash))
         return out
 
+    def _reconcile(self) -> list[Chunk]:
+        """Under the write lock: drop half-replaced versions, resync the keyword index.
+
+        Returns the store's chunks (metadata only) after the repair.
+        """
+        chunks = self.store.chunks()
+        if self._repair(chunks):
+            chunks = self.store.chunks()
+        if self.keyword is not None and self.keyword.ids() != {c.chunk_id for c in chunks}:
+            # New, or left behind by a crash between the two writes: rebuild from the store.
+            added, removed = self.keyword.sync(self.store.chunks(with_text=True))
+            log.info("keyword index synced: %d added, %d removed", added, removed)
+        return chunks
+
     def _repair(self, chunks: Sequence[Chunk]) -> int:
         """Remove chunks of an interrupted update: keep each document's newest version only."""
         versions: dict[str, dict[str, float]] = defaultdict(dict)
@@ -360,18 +374,16 @@ class RAG:
         """Index already-loaded documents (see :meth:`ingest`)."""
         t0 = time.perf_counter()
         with self._write_lock():
-            existing = self.store.chunks()
             removed = 0
             if rebuild:
+                existing = self.store.chunks()
                 self.store.delete([c.chunk_id for c in existing])
                 if self.keyword is not None:
                     self.keyword.clear()
                 removed, existing = len(existing), []
             else:
                 self._check_index()
-                repaired = self._repair(existing)
-                if repaired:
-                    existing = self.store.chunks()
+                existing = self._reconcile()
             self.store.set_index_metadata(self._index_settings())
             by_doc: dict[str, dict[str, Chunk]] = defaultdict(dict)
             for c in existing:
@@ -554,6 +566,9 @@ def standalone_query(question: str, history: Sequence[Turn], *, mode: str = "con
 def validate_question(question: str, *, max_chars: int) -> str:
     """The stripped question, or :class:`QuestionError` if it is empty or too long."""
     q = question.strip() if isinstance(question, str) else ""
+    # Lone surrogates and control characters break tokenizers; they carry no meaning.
+    q = q.encode("utf-8", "replace").decode("utf-8")
+    q = "".join(ch for ch in q if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
     if not q:
         raise QuestionError("The question is empty. Type a question about the articles.")
     if len(q) > max_chars:

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.errors import QuestionError
 from rag.metrics import extract_markers, strip_markers
 from rag.support import MARKER_RE
 from rag.types import Citation, Hit, Turn
@@ -60,7 +61,7 @@ def _sanitize(text: str) -> str:
 
 def format_source(n: int, hit: Hit) -> str:
     c = hit.chunk
-    about = " | ".join(x for x in (c.title, c.date, c.url) if x)
+    about = _sanitize(" | ".join(x for x in (c.title, c.date, c.url) if x))
     return f'<source id="{n}">\n{f"({about})" + chr(10) if about else ""}{_sanitize(c.text)}\n</source>'
 
 
@@ -105,6 +106,11 @@ def build_messages(
     while hist and fixed > budget // 2:
         hist = hist[2:]
         fixed = cost([system, *hist, {"role": "user", "content": user_content([])}])
+    if fixed > budget:
+        raise QuestionError(
+            f"The question is too long for the model's context window ({fixed} tokens of {budget} available). "
+            "Shorten it."
+        )
 
     blocks: list[str] = []
     used = fixed
@@ -141,11 +147,16 @@ def resolve_citations(text: str, sources: Sequence[Hit]) -> tuple[str, tuple[Cit
         valid = [n for n in extract_markers(m.group()) if 1 <= n <= n_sources]
         return "".join(f"[{n}]" for n in dict.fromkeys(valid))
 
-    cleaned = MARKER_RE.sub(fix, text)
+    # Removing "[9]" from "[[9]7]" leaves a new marker "[7]": repeat until nothing changes.
+    cleaned = text
+    while (fixed := MARKER_RE.sub(fix, cleaned)) != cleaned:
+        cleaned = fixed
     cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
     cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
     citations = []
     for n in dict.fromkeys(parse_markers(cleaned)):
+        if not 1 <= n <= n_sources:
+            continue
         c = sources[n - 1].chunk
         citations.append(
             Citation(

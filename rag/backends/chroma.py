@@ -8,7 +8,8 @@ collection metadata under ``rag:`` keys.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,9 @@ def _settings() -> Any:
 class ChromaStore:
     """A :class:`rag.protocols.VectorStore` over one Chroma collection."""
 
-    def __init__(self, client: Any, collection: str = "news") -> None:
+    def __init__(self, client: Any, collection: str = "news", *, server: str | None = None) -> None:
         self._client = client
+        self._server = server
         try:
             self._col = client.get_or_create_collection(
                 collection,
@@ -62,75 +64,98 @@ class ChromaStore:
                 f"No Chroma server answers at {host}:{port} ({exc.__class__.__name__}). "
                 "Start one with `chroma run --path DIR --port PORT` or set store_backend=chroma."
             ) from None
-        return cls(client, collection)
+        return cls(client, collection, server=f"{host}:{port}")
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """A server that stops answering becomes one clear BackendError, not an httpx traceback."""
+        if self._server is None:
+            yield
+            return
+        import httpx
+
+        try:
+            yield
+        except httpx.TransportError as exc:
+            raise BackendError(
+                f"The Chroma server at {self._server} stopped answering ({exc.__class__.__name__}). "
+                "Start it again with `chroma run --path DIR --port PORT`."
+            ) from None
 
     def index_metadata(self) -> dict[str, str]:
         meta = self._col.metadata or {}
         return {k[len(_META_PREFIX) :]: str(v) for k, v in meta.items() if k.startswith(_META_PREFIX)}
 
     def set_index_metadata(self, metadata: Mapping[str, str]) -> None:
-        current = dict(self._col.metadata or {})
-        current.update({_META_PREFIX + k: v for k, v in metadata.items()})
-        self._col.modify(metadata=current)
+        with self._guard():
+            current = dict(self._col.metadata or {})
+            current.update({_META_PREFIX + k: v for k, v in metadata.items()})
+            self._col.modify(metadata=current)
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        if not chunks:
-            return
-        if len(chunks) > self._batch:
-            raise BackendError(f"{len(chunks)} chunks in one write exceed Chroma's batch limit of {self._batch}.")
-        self._col.upsert(
-            ids=[c.chunk_id for c in chunks],
-            embeddings=[list(e) for e in embeddings],
-            documents=[c.text for c in chunks],
-            metadatas=[_to_meta(c) for c in chunks],
-        )
+        with self._guard():
+            if not chunks:
+                return
+            if len(chunks) > self._batch:
+                raise BackendError(f"{len(chunks)} chunks in one write exceed Chroma's batch limit of {self._batch}.")
+            self._col.upsert(
+                ids=[c.chunk_id for c in chunks],
+                embeddings=[list(e) for e in embeddings],
+                documents=[c.text for c in chunks],
+                metadatas=[_to_meta(c) for c in chunks],
+            )
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
-        ids = list(chunk_ids)
-        for i in range(0, len(ids), self._batch):
-            self._col.delete(ids=ids[i : i + self._batch])
+        with self._guard():
+            ids = list(chunk_ids)
+            for i in range(0, len(ids), self._batch):
+                self._col.delete(ids=ids[i : i + self._batch])
 
     def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
-        n = self._col.count()
-        if n == 0:
-            return []
-        res = self._col.query(
-            query_embeddings=[list(embedding)],
-            n_results=min(k, n),
-            include=["documents", "metadatas", "distances"],
-        )
-        hits = []
-        for rank, (cid, text, meta, dist) in enumerate(
-            zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True), 1
-        ):
-            hits.append(Hit(chunk=_from_meta(cid, meta, text or ""), score=1.0 - float(dist), rank=rank))
-        return hits
+        with self._guard():
+            n = self._col.count()
+            if n == 0:
+                return []
+            res = self._col.query(
+                query_embeddings=[list(embedding)],
+                n_results=min(k, n),
+                include=["documents", "metadatas", "distances"],
+            )
+            hits = []
+            for rank, (cid, text, meta, dist) in enumerate(
+                zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True), 1
+            ):
+                hits.append(Hit(chunk=_from_meta(cid, meta, text or ""), score=1.0 - float(dist), rank=rank))
+            return hits
 
     def chunks(self, *, doc_id: str | None = None, with_text: bool = False) -> list[Chunk]:
-        include: list[Any] = ["metadatas", "documents"] if with_text else ["metadatas"]
-        out: list[Chunk] = []
-        offset = 0
-        while True:
-            res = self._col.get(
-                where={"doc_id": doc_id} if doc_id else None, include=include, limit=self._batch, offset=offset
-            )
-            docs = res.get("documents") or [""] * len(res["ids"])
-            out.extend(
-                _from_meta(cid, meta, text or "")
-                for cid, meta, text in zip(res["ids"], res["metadatas"], docs, strict=True)
-            )
-            if len(res["ids"]) < self._batch:
-                return out
-            offset += self._batch
+        with self._guard():
+            include: list[Any] = ["metadatas", "documents"] if with_text else ["metadatas"]
+            out: list[Chunk] = []
+            offset = 0
+            while True:
+                res = self._col.get(
+                    where={"doc_id": doc_id} if doc_id else None, include=include, limit=self._batch, offset=offset
+                )
+                docs = res.get("documents") or [""] * len(res["ids"])
+                out.extend(
+                    _from_meta(cid, meta, text or "")
+                    for cid, meta, text in zip(res["ids"], res["metadatas"], docs, strict=True)
+                )
+                if len(res["ids"]) < self._batch:
+                    return out
+                offset += self._batch
 
     def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
-        if not chunk_ids:
-            return {}
-        res = self._col.get(ids=list(chunk_ids), include=["embeddings"])
-        return {cid: [float(x) for x in emb] for cid, emb in zip(res["ids"], res["embeddings"], strict=True)}
+        with self._guard():
+            if not chunk_ids:
+                return {}
+            res = self._col.get(ids=list(chunk_ids), include=["embeddings"])
+            return {cid: [float(x) for x in emb] for cid, emb in zip(res["ids"], res["embeddings"], strict=True)}
 
     def count(self) -> int:
-        return int(self._col.count())
+        with self._guard():
+            return int(self._col.count())
 
 
 def _to_meta(c: Chunk) -> dict[str, str | int | float]:

@@ -94,6 +94,12 @@ class LlamaCppLLM:
                     close()
 
 
+class _HTTPStatusError(BackendError):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 class OpenAICompatibleLLM:
     """A chat model behind an OpenAI-compatible HTTP API (llama.cpp server, vLLM).
 
@@ -111,7 +117,9 @@ class OpenAICompatibleLLM:
         self.n_ctx = n_ctx
         self.timeout = timeout
         self._lock = threading.Lock()
-        self._can_tokenize = True
+        root = self.base_url.removesuffix("/v1")
+        # Candidate tokenizer endpoints: llama.cpp's server, then llama-cpp-python's.
+        self._tokenizers = [(f"{root}/tokenize", "content"), (f"{root}/extras/tokenize", "input")]
 
     def _post(self, url: str, payload: dict[str, Any], *, stream: bool = False) -> Any:
         req = urllib.request.Request(  # noqa: S310 - scheme checked in __init__
@@ -121,7 +129,9 @@ class OpenAICompatibleLLM:
             return urllib.request.urlopen(req, timeout=self.timeout)  # noqa: S310 - scheme checked in __init__
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")[:200]
-            raise BackendError(f"LLM server at {self.base_url} answered HTTP {exc.code}: {body}") from None
+            raise _HTTPStatusError(
+                f"LLM server at {self.base_url} answered HTTP {exc.code}: {body}", exc.code
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             raise BackendError(
                 f"No LLM server answers at {self.base_url} ({exc}). Start one (python -m llama_cpp.server) "
@@ -129,18 +139,20 @@ class OpenAICompatibleLLM:
             ) from None
 
     def count_tokens(self, text: str) -> int:
-        if self._can_tokenize:
-            root = self.base_url.removesuffix("/v1")
-            for url, key in ((f"{root}/tokenize", "content"), (f"{root}/extras/tokenize", "input")):
-                try:
-                    with self._post(url, {key: text}) as resp:
-                        data = json.loads(resp.read())
-                    tokens = data.get("tokens")
-                    if isinstance(tokens, list):
-                        return len(tokens)
-                except (BackendError, ValueError):
+        for url, key in list(self._tokenizers):
+            try:
+                with self._post(url, {key: text}) as resp:
+                    tokens = json.loads(resp.read()).get("tokens")
+            except _HTTPStatusError as exc:
+                if exc.code in (404, 405):  # this server has no such endpoint: never ask it again
+                    self._tokenizers.remove((url, key))
                     continue
-            self._can_tokenize = False
+                break
+            except (BackendError, ValueError, AttributeError):
+                break  # down or still loading: estimate this time, ask again next time
+            if isinstance(tokens, list):
+                self._tokenizers = [(url, key)]
+                return len(tokens)
         return len(text.encode("utf-8")) // 3 + 1  # over-estimates for English, so budgets stay safe
 
     def stream_chat(
@@ -152,6 +164,10 @@ class OpenAICompatibleLLM:
             "max_tokens": max_tokens,
             "temperature": temperature,
             "stream": True,
+            # The in-process backend's sampling, so both give the same answers (llama.cpp extensions).
+            "top_p": 1.0,
+            "top_k": 1 if temperature == 0 else 40,
+            "repeat_penalty": 1.0,
         }
         if stop:
             payload["stop"] = list(stop)
