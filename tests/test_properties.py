@@ -483,11 +483,7 @@ def test_ask_gives_an_answer_or_a_question_error(
     except QuestionError as exc:
         # Empty once control characters are removed, too long, or too long for the context window.
         meaningful = "".join(ch for ch in question if ch.isprintable() or ch in "\n\t").strip()
-        assert (
-            not meaningful
-            or len(meaningful) > rag.settings.max_question_chars
-            or "context window" in str(exc)
-        ), exc
+        assert not meaningful or len(meaningful) > rag.settings.max_question_chars or "context window" in str(exc), exc
         return
     assert isinstance(answer, Answer)
     shown = len(answer.sources)
