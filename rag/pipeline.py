@@ -216,6 +216,7 @@ class RAG:
             self._llms[self.settings.chat_model] = llm
         self._llm_lock = threading.Lock()
         self._lock_path = lock_path
+        self._keyword_checked_at = time.monotonic()
         self._check_index()
         # Repair what an interrupted write left, unless a writer is busy (it repairs as it goes).
         with contextlib.suppress(IndexLockedError), self._write_lock():
@@ -476,12 +477,28 @@ class RAG:
         [vector] = self.embedder.embed([q])
         return self._search(q, vector, top_k or self.settings.top_k, exclude_docs)
 
+    def _follow_other_writers(self) -> None:
+        """With a shared Chroma server, other workers ingest too: keep the local BM25 copy in step.
+
+        Checked at most every 30 s, by comparing counts; the sync itself is idempotent,
+        so two processes syncing at once converge.
+        """
+        if self.keyword is None or self.settings.store_backend != "chroma-http":
+            return
+        now = time.monotonic()
+        if now - self._keyword_checked_at < 30.0:
+            return
+        self._keyword_checked_at = now
+        if self.keyword.count() != self.store.count():
+            self.keyword.sync(self.store.chunks(with_text=True))
+
     def _search(self, text: str, vector: Sequence[float], k: int, exclude_docs: Collection[str] = ()) -> list[Hit]:
         """Dense (and BM25) candidates, fused, near-duplicates collapsed, cut to ``k``.
 
         ``exclude_docs`` hides documents from this one search (evaluation uses it to
         leave a question's own sources out without re-indexing).
         """
+        self._follow_other_writers()
         fetch = max(self.settings.fetch_k, k) + (4 * k if exclude_docs else 0)
         dense = [replace(h, dense=h.score) for h in self.store.query(vector, fetch)]
         rankings = [dense]

@@ -98,3 +98,22 @@ def test_exclude_docs_hides_documents_from_both_retrievers(tmp_path: Path, seeds
     assert rag.retrieve(q)[0].chunk.doc_id == "003_bdfe6df497ee2b67.txt"
     hits = rag.retrieve(q, top_k=5, exclude_docs={"003_bdfe6df497ee2b67.txt"})
     assert len(hits) == 5 and "003_bdfe6df497ee2b67.txt" not in {x.chunk.doc_id for x in hits}
+
+
+def test_server_mode_worker_follows_another_workers_ingest(tmp_path: Path, seeds: Path) -> None:
+    shared = MemoryStore()  # stands for one Chroma server
+    settings = Settings(data_dir=tmp_path, min_score=-1.0, store_backend="chroma-http")
+    reader = RAG(
+        embedder=HashEmbedder(), store=shared, keyword=SqliteKeywordIndex(":memory:"), llm=FakeLLM(), settings=settings
+    )
+    writer = RAG(
+        embedder=HashEmbedder(), store=shared, keyword=SqliteKeywordIndex(":memory:"), llm=FakeLLM(), settings=settings
+    )
+    writer.ingest([seeds])
+    assert reader.keyword is not None and reader.keyword.count() == 0
+    reader.retrieve("Rustem Umerov")  # within 30 s of start: not checked yet
+    assert reader.keyword.count() == 0
+    reader._keyword_checked_at -= 31  # half a minute later
+    hits = reader.retrieve("Rustem Umerov video link")
+    assert reader.keyword.count() == shared.count()
+    assert any(h.keyword is not None for h in hits)
