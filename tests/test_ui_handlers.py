@@ -90,7 +90,7 @@ def test_answer_streams_growing_text_then_sources_with_cited_title(app: ChatApp)
     assert title and f"<strong>{title.replace('&', '&amp;')}</strong>" in sources
     assert answer.citations[0].doc_id in sources
     assert 'class="rag-src"' in sources and "<details" in sources
-    assert "score" in debug and "first token" in debug and answer.citations[0].doc_id in debug
+    assert "cosine" in debug and "BM25" in debug and "first token" in debug and answer.citations[0].doc_id in debug
     assert len(exchanges) == 1 and exchanges[0].complete
 
 

@@ -249,7 +249,8 @@ def render_debug(answer: Answer) -> str:
     cited = {c.chunk_id: c.marker for c in answer.citations}
     shown = {h.chunk.chunk_id: i for i, h in enumerate(answer.sources, 1)}
     rows = "".join(
-        f"<tr><td>{h.rank}</td><td>{h.score:.3f}</td><td>{_esc(h.source)}</td>"
+        f"<tr><td>{h.rank}</td><td>{h.score:.3f}</td><td>{_fmt_score(h.dense)}</td><td>{_fmt_score(h.keyword)}</td>"
+        f"<td>{_esc(h.source)}</td>"
         f"<td>{shown.get(h.chunk.chunk_id, '–')}</td><td>{'[' + str(cited[h.chunk.chunk_id]) + ']' if h.chunk.chunk_id in cited else ''}</td>"
         f"<td><code>{_esc(h.chunk.doc_id)}</code> #{h.chunk.ordinal}</td></tr>"
         for h in answer.hits
@@ -270,10 +271,15 @@ def render_debug(answer: Answer) -> str:
     ]
     timing_rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in stages)
     return (
-        '<div class="rag-debug"><h4>Retrieval</h4><table><tr><th>rank</th><th>score</th><th>retriever</th>'
+        '<div class="rag-debug"><h4>Retrieval</h4><table><tr><th>rank</th><th>fused</th><th>cosine</th>'
+        "<th>BM25</th><th>retriever</th>"
         f"<th>shown as</th><th>cited</th><th>passage</th></tr>{rows}</table>"
         f"<h4>Timings</h4><table>{timing_rows}</table></div>"
     )
+
+
+def _fmt_score(score: float | None) -> str:
+    return "–" if score is None else f"{score:.3f}"
 
 
 def _status(text: str, *, error: bool = False) -> str:
