@@ -269,3 +269,18 @@ def test_citations_are_checked_and_highlighted(tmp_path: Path, seeds: Path) -> N
     highlighted = [cite.text[s:e] for s, e in cite.highlights]
     assert any("16 million euros" in h for h in highlighted)
     assert [s.supported for s in answer.sentences] == [True, False]
+
+
+def test_support_gate_refuses_an_answer_no_source_supports(tmp_path: Path, seeds: Path) -> None:
+    invented = "Argentina won the 2022 FIFA World Cup final against France on penalties [1]."
+    rag = make(tmp_path, llm=FakeLLM(invented), min_support=0.5)
+    rag.ingest([seeds])
+    answer = rag.ask("Who won the 2022 FIFA World Cup?")
+    assert answer.abstained and answer.text == REFUSAL and answer.finish_reason == "unsupported"
+    assert answer.citations == ()
+    grounded = make(
+        tmp_path / "g", llm=FakeLLM("The EU allocated 16 million euros for weapons and equipment [1]."), min_support=0.5
+    )
+    grounded.ingest([seeds])
+    kept = grounded.ask("How much money did the EU set aside for weapons and equipment for the training mission?")
+    assert not kept.abstained and "16 million euros" in kept.text and kept.finish_reason == "stop"

@@ -37,8 +37,15 @@ CHROMIUM_ARGS = [
 def fake_rag(
     tmp_path: Path, reply: Any = "The EU set aside money for the mission [1].", *, llm: Any = None, **settings: Any
 ) -> RAG:
-    """A RAG over the fakes; ``min_score=-1`` because hashed vectors score low."""
-    options = {"data_dir": tmp_path / "data", "models_dir": tmp_path / "models", "min_score": -1.0, **settings}
+    """A RAG over the fakes; ``min_score=-1`` because hashed vectors score low, and no support
+    gate (``min_support=0``) because scripted replies are about rendering, not grounding."""
+    options = {
+        "data_dir": tmp_path / "data",
+        "models_dir": tmp_path / "models",
+        "min_score": -1.0,
+        "min_support": 0.0,
+        **settings,
+    }
     return RAG(
         embedder=HashEmbedder(),
         store=MemoryStore(),
