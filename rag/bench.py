@@ -70,6 +70,7 @@ __all__ = [
     "Target",
     "default_out_path",
     "make_row",
+    "markdown_table",
     "news_documents",
     "news_sentences",
     "parse_sizes",
@@ -566,9 +567,31 @@ def default_out_path(root: Path | None = None) -> Path:
     return (root or project_root()) / "eval" / "results" / f"bench-{stamp}.json"
 
 
+def markdown_table(rows: Sequence[Row]) -> str:
+    """The results table in Markdown, with each row's note (for eval/BENCHMARKS.md)."""
+    lines = ["| what | ours | baseline | ratio | target | met? | notes |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        base = format_value(r.baseline, r.unit)
+        if r.baseline_what:
+            base = f"{base} ({r.baseline_what})" if r.baseline is not None else r.baseline_what
+        cells = [
+            r.what.strip(),
+            format_value(r.ours, r.unit),
+            base,
+            "—" if r.ratio is None else f"{r.ratio:.3f}×",
+            r.target.label(),
+            {True: "yes", False: "**no**", None: "—"}[r.met],
+            r.note,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def write_results(result: BenchResult, path: Path) -> Path:
+    """Write the JSON to ``path`` and the Markdown table beside it (same name, ``.md``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.with_suffix(".md").write_text(markdown_table(result.rows), encoding="utf-8")
     return path
 
 
@@ -732,9 +755,12 @@ class _Timed:
     first_token_s: float | None
     total_s: float
     text: str
+    pre_s: float = 0.0  # before generation: question embedding, retrieval, prompt building
+    post_s: float = 0.0  # after the last token: citation resolution and checks
+    sources: tuple[str, ...] = ()  # chunk ids of the sources shown to the model, in order
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+def _common_prefix(a: Sequence[object], b: Sequence[object]) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:
@@ -809,16 +835,20 @@ class _Bench:
         """Our pipeline end to end, as a front-end sees it: from the call to the final Answer."""
         t0 = time.perf_counter()
         stream = rag.stream(question, list(history))
+        pre = time.perf_counter() - t0
         first: float | None = None
         for _piece in stream:
             if first is None:
                 first = time.perf_counter() - t0
                 if first_only:
                     break
+        shown = tuple(h.chunk.chunk_id for h in stream.sources)
         if first_only:
-            return _Timed(first, time.perf_counter() - t0, stream.text)
+            return _Timed(first, time.perf_counter() - t0, stream.text, pre, sources=shown)
+        last = time.perf_counter()
         answer = stream.answer()
-        return _Timed(first, time.perf_counter() - t0, answer.text)
+        end = time.perf_counter()
+        return _Timed(first, end - t0, answer.text, pre, end - last, shown)
 
     def time_direct(self, messages: Sequence[Mapping[str, str]]) -> _Timed:
         """llama-cpp-python alone on ``messages``, with the sampling options LlamaCppLLM uses."""
@@ -860,8 +890,18 @@ class _Bench:
         return [dict(m) for m in plan.messages]
 
 
-def run_bench(settings: Settings, options: BenchOptions, reporter: Reporter | None = None) -> BenchResult:
-    """Run ``options.suites`` in order; a failing suite is recorded and the others still run."""
+def run_bench(
+    settings: Settings,
+    options: BenchOptions,
+    reporter: Reporter | None = None,
+    *,
+    on_suite: Callable[[BenchResult], None] | None = None,
+) -> BenchResult:
+    """Run ``options.suites`` in order; a failing suite is recorded and the others still run.
+
+    ``on_suite`` sees the partial result after each suite (the CLI saves it, so a crash
+    or an interrupt late in a long run keeps what was measured).
+    """
     reporter = reporter or NullReporter()
     result = BenchResult()
     suites: dict[str, Callable[[_Bench], tuple[list[Row], dict[str, Any]]]] = {
@@ -905,10 +945,14 @@ def run_bench(settings: Settings, options: BenchOptions, reporter: Reporter | No
             except RagError as exc:
                 result.errors[name] = str(exc)
                 reporter.note(f"{name}: failed: {exc}")
-                continue
-            raw["suite_s"] = time.perf_counter() - t
-            result.rows.extend(rows)
-            result.suites[name] = raw
+            else:
+                raw["suite_s"] = time.perf_counter() - t
+                result.rows.extend(rows)
+                result.suites[name] = raw
+            finally:
+                if on_suite is not None:
+                    result.meta["load"] = load.summary()
+                    on_suite(result)
         load.suite = "end"
         result.meta["load_after"] = list(os.getloadavg())
     result.meta["load"] = load.summary()
@@ -935,7 +979,9 @@ def _suite_ingest(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
     # The texts the pipeline embeds, computed the way it does (title line + chunk text);
     # checked below against what it actually passed to the embedder.
     chunker = RAG.open(settings=replace(s, data_dir=root / f"probe-{b.stamp}"), embedder=emb).chunker
+    t = time.perf_counter()
     chunks = [c for d in docs for c in chunk_document(d, emb.count_tokens, chunker)]
+    chunk_s = time.perf_counter() - t  # re-ingest repeats this for every unchanged document
     texts = [f"{c.title}\n{c.text}" if c.title else c.text for c in chunks]
     b.reporter.note(f"ingest corpus: {len(docs)} synthetic articles, {len(chunks)} chunks, batch size {emb.batch_size}")
 
@@ -1000,6 +1046,7 @@ def _suite_ingest(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
         "documents": len(docs),
         "chunks": n,
         "batch_size": emb.batch_size,
+        "chunking_s": chunk_s,
         "ours": ours,
         "encode_s": base,
         "encode_groups_of_64_s": grouped,
@@ -1031,6 +1078,7 @@ def _suite_ingest(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
             Target("<=", 0.02),
             baseline_what="first ingest",
             row_ratio=_median(reingest),
+            note=f"chunking the {len(docs)} articles alone takes {chunk_s:.2f} s",
         ),
         make_row(
             "ingest",
@@ -1319,6 +1367,8 @@ def _suite_answer(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
                 "ours_first_token_s": timed["ours"].first_token_s,
                 "direct_total_s": timed["direct"].total_s,
                 "direct_first_token_s": timed["direct"].first_token_s,
+                "ours_before_generation_s": timed["ours"].pre_s,
+                "ours_after_generation_s": timed["ours"].post_s,
                 "same_prompt": recorder.last_messages == messages,
                 "same_output": recorder.last_messages == messages
                 and _raw_equal(timed["ours"].text, timed["direct"].text),
@@ -1352,7 +1402,13 @@ def _suite_answer(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
             Target("<=", 1.05),
             baseline_what="llama.cpp direct",
             row_ratio=_median(tot),
-            note=f"sum ratio {sum_ratio:.3f}" if sum_ratio else "",
+            note=(
+                f"sum ratio {sum_ratio:.3f}; ours spends median "
+                f"{_median([p['ours_before_generation_s'] for p in per]) or 0:.2f} s before and "
+                f"{_median([p['ours_after_generation_s'] for p in per]) or 0:.3f} s after generating"
+                if sum_ratio
+                else ""
+            ),
         ),
         make_row(
             "answer",
@@ -1390,9 +1446,11 @@ def _suite_followup(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
         history = list(q.history)
         earlier, last = history[:-1], history[-1]
 
-        def prime(earlier: list[Turn] = earlier, last: Turn = last) -> None:
+        primed: list[_Timed] = []
+
+        def prime(earlier: list[Turn] = earlier, last: Turn = last, primed: list[_Timed] = primed) -> None:
             llama.reset()
-            b.time_ours(rag, last.question, earlier)  # the previous question, answered in full
+            primed.append(b.time_ours(rag, last.question, earlier))  # the previous question, in full
 
         def measure(question: str = q.question, history: list[Turn] = history) -> tuple[_Timed, int, int]:
             cached = list(llama._input_ids[: llama.n_tokens])
@@ -1418,6 +1476,10 @@ def _suite_followup(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
                 "cold_first_token_s": cold.first_token_s,
                 "reused_prefix_tokens": reused,
                 "prompt_tokens_evaluated": n_prompt,
+                # A sources-before-history layout could reuse the cache this far at most:
+                "sources_shared_with_previous": len(set(primed[0].sources) & set(warm.sources)),
+                "leading_sources_identical": _common_prefix(primed[0].sources, warm.sources),
+                "sources_shown": len(warm.sources),
             }
         )
         b.reporter.advance()
@@ -1552,6 +1614,12 @@ def _suite_peer(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
         "temperature": s.temperature,
         "system_prompt": SYSTEM_PROMPT,
     }
+    # Our side of "index seeds/": a fresh folder, models already loaded, like the peer's.
+    fresh = b.cache / f"peer-ours-{b.stamp}"
+    t_index = time.perf_counter()
+    ours_index = RAG.open(settings=replace(s, data_dir=fresh), embedder=b.embedder()).ingest([project_root() / "seeds"])
+    ours_index_s = time.perf_counter() - t_index
+    shutil.rmtree(fresh, ignore_errors=True)
     b.reporter.task("peer: starting the LangChain pipeline (indexing seeds/, loading models)")
     peer = _Peer(python, config, b.cache / "peer.log")
     per: list[dict[str, Any]] = []
@@ -1587,7 +1655,15 @@ def _suite_peer(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
     tot = [p["ours_total_s"] / p["peer_total_s"] for p in per]
     ours_ok = sum(p["ours_correct"] for p in per) / len(per)
     peer_ok = sum(p["peer_correct"] for p in per) / len(per)
-    raw = {"install": install, "peer": peer.ready, "config": config, "questions": per}
+    raw = {
+        "install": install,
+        "peer": peer.ready,
+        "config": config,
+        "questions": per,
+        "ours_index_s": ours_index_s,
+        "ours_chunks": ours_index.chunks_total,
+        "kv_cache": "cleared before every call on both sides",
+    }
     rows = [
         make_row(
             "peer",
@@ -1620,12 +1696,12 @@ def _suite_peer(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
         ),
         make_row(
             "peer",
-            "vs LangChain: index seeds/",
-            None,
+            "vs LangChain: index seeds/ (fresh)",
+            ours_index_s,
             float(peer.ready.get("index_s", 0.0)),
             "s",
             baseline_what="LangChain",
-            note=f"peer chunks: {peer.ready.get('chunks')}",
+            note=f"chunks: ours {ours_index.chunks_total}, peer {peer.ready.get('chunks')}",
         ),
     ]
     return rows, raw

@@ -516,11 +516,12 @@ def bench(
         rounds=rounds,
     )
     s = settings(chat_model=model)
+    path = out_path or b.default_out_path()
     with b.RichReporter(err) as reporter:
-        result = b.run_bench(s, options, reporter)
+        result = b.run_bench(s, options, reporter, on_suite=lambda partial: b.write_results(partial, path))
     out.print(b.results_table(result.rows))
-    path = b.write_results(result, out_path or b.default_out_path())
-    out.print(f"Results: {path}", highlight=False)
+    b.write_results(result, path)
+    out.print(f"Results: {path} (and {path.with_suffix('.md').name})", highlight=False)
     if result.errors:
         raise RagError("Suite(s) failed: " + "; ".join(f"{k}: {v}" for k, v in result.errors.items()))
 

@@ -560,6 +560,9 @@ def _plot_recall(ax: Any, data: Mapping[str, Any]) -> bool:
             ax.plot(range(1, len(curve) + 1), curve, marker="o", label=name)
             drawn = True
     if drawn:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("k (documents)")
         ax.set_ylabel("mean recall@k")
         ax.set_ylim(0, 1.05)

@@ -201,6 +201,8 @@ def test_json_shape(tmp_path: Path) -> None:
     assert row["target"] == {"op": "<=", "value": 0.05, "on": "ours", "text": "", "label": "ours <= 0.05"}
     assert row["ratio"] == pytest.approx(10.0) and row["met"] is True
     assert data["errors"] == {"peer": "pip failed"}
+    table = path.with_suffix(".md").read_text()
+    assert table.startswith("| what | ours |") and "| query p50 | 20.0 ms | 2.0 ms | 10.000× |" in table
 
 
 def test_default_out_path_is_under_eval_results(tmp_path: Path) -> None:
@@ -211,8 +213,12 @@ def test_default_out_path_is_under_eval_results(tmp_path: Path) -> None:
 def test_a_failing_suite_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     # The answer suite needs the in-process backend; it fails before loading any model.
     settings = Settings(data_dir=tmp_path, llm_backend="openai")
-    result = bench.run_bench(settings, BenchOptions(suites=("answer",)))
+    seen: list[dict[str, str]] = []
+    result = bench.run_bench(
+        settings, BenchOptions(suites=("answer",)), on_suite=lambda partial: seen.append(dict(partial.errors))
+    )
     assert "llm_backend" in result.errors["answer"]
+    assert seen == [result.errors]  # the partial result is handed out after each suite
     assert result.rows == [] and result.meta["cores"] >= 1
     assert result.meta["load"]["all"]["n"] >= 1 and len(result.meta["load_before"]) == 3
 

@@ -80,7 +80,7 @@ def run_data(tmp_path: Path) -> dict[str, Any]:
         embedder=HashEmbedder(),
         store=MemoryStore(),
         llm=FakeLLM(reply),
-        settings=Settings(data_dir=tmp_path, min_score=-1.0),
+        settings=Settings(data_dir=tmp_path, min_score=-1.0, min_support=0.0),  # scripted replies: no support gate
     )
     rag.ingest_documents([Document(doc_id="a.txt", text=WEAPONS), Document(doc_id="b.txt", text=PARIS)])
     return report_data(evaluate(rag, QUESTIONS, config={"dataset": "unit.jsonl"}))

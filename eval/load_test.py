@@ -1,0 +1,630 @@
+"""Load test: N concurrent conversations against a real ``rag serve``, through gradio_client on loopback.
+
+What it does, in order, every step bounded in time:
+
+1. ``rag --data-dir D ingest seeds/`` into a fresh temporary data dir (or the one given);
+2. starts ``rag -v --data-dir D serve --port P`` as a child process on 127.0.0.1 with a
+   small chat model (``RAG_CHAT_MODEL=smollm2-135m``, short answers via ``RAG_MAX_TOKENS``)
+   and waits until it answers HTTP;
+3. opens N conversations at once, one ``gradio_client.Client`` (one Gradio session) each,
+   and sends each one T questions through the app's ``/ask`` endpoint: a seed question,
+   then follow-ups that lean on the conversation (taken from eval/seed.jsonl);
+4. samples the server's resident memory (VmRSS of the process and its children) every
+   second, and stops the server at the end (SIGINT, then SIGKILL of its process group).
+
+Every request ends as one of: ``answered`` (a final answer with its sources panel),
+``busy`` (refused by Gradio's bounded queue with "Queue is full! Please try again.") or
+``error`` (anything else, a per-request timeout included). The summary gives throughput
+(answers per minute of load), p50/p95 of the wait (submit -> the first output, i.e. the
+time spent queued) and of the total time, the peak and start/end memory, whether two
+generations ever overlapped (the app promises one at a time), and the server log's tail
+when anything went wrong. It does not judge answer quality: that is ``rag eval``'s job.
+
+Usage::
+
+    .venv/bin/python eval/load_test.py                      # 20 conversations x 2 turns
+    .venv/bin/python eval/load_test.py --conversations 6 --max-tokens 32 --out /tmp/load.json
+
+``tests/test_load.py`` runs a smaller version through :func:`run_load_test`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATASET = ROOT / "eval" / "seed.jsonl"
+RAG_BIN = Path(sys.executable).parent / "rag"
+LOOPBACK = "127.0.0.1"
+BUSY_MESSAGE = "Queue is full"  # gradio_client's QueueError: "Queue is full! Please try again."
+# A generation that ends and the next one that starts are seen by different client
+# connections, each through its own polling loop: allow this much apparent overlap.
+OVERLAP_TOLERANCE_S = 0.5
+POLL_S = 0.05
+
+# Used when eval/seed.jsonl is missing: (first question, follow-up that needs the first).
+FALLBACK_CONVERSATIONS = (
+    ("What is the EU doing to help train Ukraine's army?", "Is it fully up and running yet?"),
+    ("Who is expected to sign the new EU–NATO cooperation document?", "Where did that report come from?"),
+)
+
+
+@dataclass
+class RequestRecord:
+    """One question of one conversation, as the client saw it."""
+
+    conversation: int
+    turn: int
+    question: str
+    outcome: str = "error"  # answered | busy | error
+    message: str = ""  # the busy message, or what went wrong
+    submitted_at: float = 0.0  # seconds since the load started
+    started_at: float | None = None  # first output: the server began this request (left the queue)
+    finished_at: float | None = None
+    wait_s: float | None = None  # submitted -> first output
+    total_s: float | None = None  # submitted -> final output
+    answer: str = ""
+    server_timings: dict[str, str] = field(default_factory=dict)  # the debug panel's stages of this answer
+    history_kept: bool | None = None  # follow-ups: the chat shows the earlier exchanges of this session
+
+
+@dataclass
+class RssSample:
+    t: float  # seconds since the server was started
+    mb: float
+
+
+@dataclass
+class LoadConfig:
+    conversations: int = 20
+    turns: int = 2
+    chat_model: str = "smollm2-135m"
+    max_tokens: int = 48
+    n_threads: int = 2
+    top_k: int | None = None  # passages per question; None keeps the app's default (5)
+    request_timeout_s: float = 600.0  # one question, from submit to its final output (queueing included)
+    total_timeout_s: float = 900.0  # all conversations
+    ready_timeout_s: float = 300.0  # the server, from start to answering HTTP
+    ingest_timeout_s: float = 600.0
+    data_dir: Path | None = None  # a fresh temporary one when None (removed afterwards)
+    rss_growth_limit_mb: float = 600.0  # end-of-run RSS may exceed the ready RSS by this much
+    rss_steady_growth_limit_mb: float = 150.0  # ... and the RSS after the first answer by this much
+
+
+# -- the server -----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(cfg: LoadConfig) -> dict[str, str]:
+    """The environment of the child processes: ours without RAG_*, plus the load test's settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(
+        {
+            "RAG_CHAT_MODEL": cfg.chat_model,
+            "RAG_MAX_TOKENS": str(cfg.max_tokens),
+            "RAG_N_THREADS": str(cfg.n_threads),
+            "RAG_HOST": LOOPBACK,
+            "HF_HUB_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False",
+            "GRADIO_ANALYTICS_ENABLED": "False",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    if cfg.top_k is not None:
+        env["RAG_TOP_K"] = str(cfg.top_k)
+    return env
+
+
+def ingest(data_dir: Path, cfg: LoadConfig, *, cwd: Path) -> float:
+    """Index seeds/ into ``data_dir`` (unchanged files are skipped); returns the seconds it took."""
+    t0 = time.monotonic()
+    done = subprocess.run(
+        [str(RAG_BIN), "--data-dir", str(data_dir), "ingest", str(SEEDS)],
+        env=server_env(cfg),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=cfg.ingest_timeout_s,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"rag ingest failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    return time.monotonic() - t0
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{p}/task"):
+                with contextlib.suppress(OSError), open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+    return out
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live processes of process group ``pgid`` (the server's group: empty once it is stopped)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[2]) == pgid and fields[0] != "Z":
+                    members.append(int(entry))
+    return members
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and its children, in MB (VmRSS from /proc/<pid>/status)."""
+    total_kb = 0
+    for p in process_tree(pid):
+        with contextlib.suppress(OSError), open(f"/proc/{p}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    total_kb += int(line.split()[1])
+                    break
+    return total_kb / 1024
+
+
+class RssSampler(threading.Thread):
+    """Samples :func:`rss_mb` of a process tree every ``interval`` seconds until stopped."""
+
+    def __init__(self, pid: int, t0: float, interval: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.t0, self.interval = pid, t0, interval
+        self.samples: list[RssSample] = []
+        self._stop_event = threading.Event()
+
+    def sample(self) -> RssSample:
+        s = RssSample(round(time.monotonic() - self.t0, 2), round(rss_mb(self.pid), 1))
+        self.samples.append(s)
+        return s
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.sample()
+            self._stop_event.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join(timeout=5)
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    started: float  # time.monotonic() at start
+    ready_s: float = 0.0
+    sampler: RssSampler | None = None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def answers_http(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url, timeout=10) as resp:  # noqa: S310 - our own loopback URL
+                return bool(resp.status == 200)
+        except OSError:
+            return False
+
+    def log_tail(self, lines: int = 40) -> list[str]:
+        try:
+            return self.log_path.read_text(errors="replace").splitlines()[-lines:]
+        except OSError:
+            return []
+
+
+@contextlib.contextmanager
+def serve(data_dir: Path, cfg: LoadConfig, *, workdir: Path) -> Iterator[Server]:
+    """``rag serve`` on a free loopback port, ready to answer; stopped (with its children) on exit."""
+    port = free_port()
+    log_path = workdir / "server.log"
+    url = f"http://{LOOPBACK}:{port}/"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [str(RAG_BIN), "-v", "--data-dir", str(data_dir), "serve", "--host", LOOPBACK, "--port", str(port)],
+            env=server_env(cfg),
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as a whole, nothing left behind
+        )
+    server = Server(url, process, log_path, time.monotonic())
+    server.sampler = RssSampler(process.pid, server.started)
+    server.sampler.start()
+    try:
+        deadline = server.started + cfg.ready_timeout_s
+        while not server.answers_http():
+            if not server.alive():
+                raise RuntimeError("rag serve exited:\n" + "\n".join(server.log_tail()))
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"rag serve not ready after {cfg.ready_timeout_s:.0f} s:\n" + "\n".join(server.log_tail())
+                )
+            time.sleep(0.5)
+        server.ready_s = time.monotonic() - server.started
+        yield server
+    finally:
+        server.sampler.stop()
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen[bytes], grace_s: float = 20.0) -> None:
+    """SIGINT (Gradio closes cleanly), then SIGKILL of the whole group if it lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace_s)
+    with contextlib.suppress(ProcessLookupError):  # children of the group, or the server itself
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=10)
+
+
+# -- the conversations ----------------------------------------------------------------------
+
+
+def conversation_scripts(n: int, turns: int) -> list[list[str]]:
+    """``n`` conversations of ``turns`` questions: a seed question, then follow-ups on it."""
+    pairs: list[tuple[str, str]] = []
+    if DATASET.is_file():
+        for line in DATASET.read_text().splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("type") == "follow-up" and row.get("history"):
+                first = row["history"][0]
+                pairs.append((first["question"] if isinstance(first, dict) else str(first), row["question"]))
+    pairs = pairs or list(FALLBACK_CONVERSATIONS)
+    extra = ("Can you say more about that?", "Which article says so?", "When did that happen?")
+    scripts = []
+    for i in range(n):
+        first, follow = pairs[i % len(pairs)]
+        scripts.append([first, follow, *extra][:turns])
+    return scripts
+
+
+def _message_text(message: dict[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return str(content or "")
+
+
+def _is_final(output: Any) -> tuple[bool, str]:
+    """(whether ``output`` is the /ask endpoint's final answer, its text)."""
+    if not (isinstance(output, list | tuple) and len(output) >= 2):
+        return False, ""
+    chat, sources = output[0], output[1]
+    if not (isinstance(chat, list) and chat and isinstance(chat[-1], dict) and chat[-1].get("role") == "assistant"):
+        return False, ""
+    text = _message_text(chat[-1])
+    final = bool(text) and "▌" not in text and "Searching the articles" not in text
+    return final and isinstance(sources, str) and "rag-sources" in sources, text
+
+
+def ask_once(client: Any, record: RequestRecord, *, t0: float, timeout_s: float) -> list[Any]:
+    """Send ``record.question`` through ``/ask`` and fill in the record; returns the final chat."""
+    from gradio_client.utils import QueueError
+
+    submitted = time.monotonic()
+    record.submitted_at = submitted - t0
+    job = client.submit(record.question, api_name="/ask")
+    deadline = submitted + timeout_s
+    try:
+        while not job.done():
+            if record.started_at is None and job.outputs():
+                record.started_at = time.monotonic() - t0
+            if time.monotonic() > deadline:
+                job.cancel()
+                record.message = f"no answer within {timeout_s:.0f} s"
+                return []
+            time.sleep(POLL_S)
+        result = job.result(timeout=0)
+    except QueueError as exc:
+        record.outcome, record.message = "busy", str(exc)
+        return []
+    except Exception as exc:  # a load test records every failure, whatever its type
+        record.message = f"{type(exc).__name__}: {exc}"
+        return []
+    finished = time.monotonic()
+    record.finished_at = finished - t0
+    if record.started_at is None:  # the first output and the last came within one poll
+        record.started_at = record.finished_at
+    record.wait_s = round(record.started_at - record.submitted_at, 3)
+    record.total_s = round(finished - submitted, 3)
+    final, text = _is_final(result)
+    record.answer = text
+    if len(result) >= 3 and isinstance(result[2], str):
+        record.server_timings = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", result[2]))
+    if final:
+        record.outcome = "answered"
+        return list(result[0])
+    record.message = f"not a final answer: {text[:300]!r}"
+    return []
+
+
+def run_conversation(
+    url: str, script: Sequence[str], index: int, *, t0: float, deadline: float, cfg: LoadConfig
+) -> list[RequestRecord]:
+    """One Gradio session asking ``script`` in order; a refused question does not end it."""
+    from gradio_client import Client
+
+    records = [RequestRecord(index, turn, q) for turn, q in enumerate(script, 1)]
+    try:
+        client = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+    except Exception as exc:
+        for r in records:
+            r.message = f"could not connect: {type(exc).__name__}: {exc}"
+        return records
+    try:
+        answered_before = 0
+        for record in records:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                record.message = "the run's time limit was reached before this question was sent"
+                continue
+            chat = ask_once(client, record, t0=t0, timeout_s=min(cfg.request_timeout_s, left))
+            if record.outcome == "answered":
+                if answered_before:  # the session kept the earlier answered exchanges (user + assistant each)
+                    record.history_kept = len(chat) >= 2 * (answered_before + 1)
+                answered_before += 1
+    finally:
+        client.close()
+    return records
+
+
+def run_conversations(url: str, cfg: LoadConfig) -> tuple[list[RequestRecord], float]:
+    """All conversations at once, one thread each; returns the records and the load's wall time."""
+    scripts = conversation_scripts(cfg.conversations, cfg.turns)
+    t0 = time.monotonic()
+    deadline = t0 + cfg.total_timeout_s
+    results: list[list[RequestRecord]] = [[] for _ in scripts]
+    start = threading.Barrier(len(scripts))
+
+    def worker(i: int) -> None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=60)  # every session sends its first question at the same moment
+        results[i] = run_conversation(url, scripts[i], i, t0=t0, deadline=deadline, cfg=cfg)
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(len(scripts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=max(0.0, deadline - time.monotonic()) + cfg.request_timeout_s + 30)
+    records = [r for rs in results for r in rs]
+    for i, t in enumerate(threads):
+        if t.is_alive() or not results[i]:
+            records.extend(
+                RequestRecord(i, turn, q, message="the conversation's thread did not finish in time")
+                for turn, q in enumerate(scripts[i], 1)
+            )
+    return records, time.monotonic() - t0
+
+
+# -- the summary ----------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n*q/100), at least 1
+    return round(ordered[int(rank) - 1], 3)
+
+
+def max_overlap(intervals: Sequence[tuple[float, float]], tolerance: float = OVERLAP_TOLERANCE_S) -> int:
+    """The largest number of intervals open at one moment, each shortened by ``tolerance`` at its end."""
+    events = []
+    for start, end in intervals:
+        events.append((start, 1))
+        events.append((max(start, end - tolerance), -1))
+    best = current = 0
+    for _, step in sorted(events, key=lambda e: (e[0], e[1])):  # ends before starts at the same instant
+        current += step
+        best = max(best, current)
+    return best
+
+
+def _seconds(record: RequestRecord, stage: str) -> float | None:
+    m = re.match(r"\s*([\d.]+) s", record.server_timings.get(stage, ""))
+    return float(m.group(1)) if m else None
+
+
+def summarize(
+    records: Sequence[RequestRecord], load_s: float, server: Server, cfg: LoadConfig, *, ready_rss: float, alive: bool
+) -> dict[str, Any]:
+    answered = [r for r in records if r.outcome == "answered"]
+    busy = [r for r in records if r.outcome == "busy"]
+    errors = [r for r in records if r.outcome == "error"]
+    samples = server.sampler.samples if server.sampler else []
+    first_done = min((r.finished_at for r in answered if r.finished_at is not None), default=None)
+    during = [s for s in samples if s.t >= server.ready_s]
+    end_rss = during[-1].mb if during else ready_rss
+    peak_rss = max((s.mb for s in samples), default=ready_rss)
+    # RSS once the first answer is written: model loaded, KV cache and torch buffers touched.
+    after_first = None
+    if first_done is not None:
+        t_first = server.ready_s + first_done + 1.0
+        after_first = next((s.mb for s in samples if s.t >= t_first), end_rss)
+    followups = [r for r in answered if r.history_kept is not None]
+    generations = [
+        (r.started_at, r.finished_at) for r in answered if r.started_at is not None and r.finished_at is not None
+    ]
+    summary: dict[str, Any] = {
+        "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()},
+        "requests": len(records),
+        "answered": len(answered),
+        "busy": len(busy),
+        "errors": len(errors),
+        "busy_messages": sorted({r.message for r in busy}),
+        "error_messages": sorted({r.message for r in errors})[:10],
+        "load_s": round(load_s, 1),
+        "throughput_answers_per_min": round(len(answered) / (load_s / 60), 2) if load_s > 0 else 0.0,
+        "wait_p50_s": percentile([r.wait_s for r in answered if r.wait_s is not None], 50),
+        "wait_p95_s": percentile([r.wait_s for r in answered if r.wait_s is not None], 95),
+        "wait_max_s": percentile([r.wait_s for r in answered if r.wait_s is not None], 100),
+        "total_p50_s": percentile([r.total_s for r in answered if r.total_s is not None], 50),
+        "total_p95_s": percentile([r.total_s for r in answered if r.total_s is not None], 95),
+        "generation_p50_s": percentile([e - s for s, e in generations], 50),
+        "server_first_token_p50_s": percentile([v for r in answered if (v := _seconds(r, "first token"))], 50),
+        "server_total_p50_s": percentile([v for r in answered if (v := _seconds(r, "total"))], 50),
+        "max_concurrent_generations": max_overlap(generations),
+        "followups_answered": len(followups),
+        "followups_with_history": sum(1 for r in followups if r.history_kept),
+        "server_ready_s": round(server.ready_s, 1),
+        "rss_ready_mb": round(ready_rss, 1),
+        "rss_after_first_answer_mb": after_first,
+        "rss_peak_mb": round(peak_rss, 1),
+        "rss_end_mb": round(end_rss, 1),
+        "rss_samples": len(samples),
+        "server_alive_at_end": alive,
+        "answered_log_lines": sum(1 for line in server.log_tail(100_000) if "answered in" in line),
+    }
+    growth = end_rss - ready_rss
+    steady = end_rss - after_first if after_first is not None else 0.0
+    summary["rss_bounded"] = growth <= cfg.rss_growth_limit_mb and steady <= cfg.rss_steady_growth_limit_mb
+    summary["rss_check"] = (
+        f"end - ready = {growth:+.0f} MB (limit {cfg.rss_growth_limit_mb:.0f}: model context, KV cache and "
+        f"embedder buffers are touched by the first questions); end - after first answer = {steady:+.0f} MB "
+        f"(limit {cfg.rss_steady_growth_limit_mb:.0f}: no growth with the number of requests)"
+    )
+    summary["ok"] = (
+        summary["errors"] == 0
+        and summary["answered"] > 0
+        and alive
+        and summary["rss_bounded"]
+        and summary["max_concurrent_generations"] <= 1
+    )
+    if not summary["ok"]:
+        summary["server_log_tail"] = server.log_tail(60)
+    summary["records"] = [asdict(r) for r in records]
+    summary["rss_timeline"] = [asdict(s) for s in samples]
+    return summary
+
+
+def run_load_test(cfg: LoadConfig) -> dict[str, Any]:
+    """Ingest, serve, run the conversations, stop the server; the summary (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="rag-load-") as tmp:
+        workdir = Path(tmp)
+        data_dir = Path(cfg.data_dir) if cfg.data_dir else workdir / "data"
+        ingest_s = ingest(data_dir, cfg, cwd=workdir)
+        with serve(data_dir, cfg, workdir=workdir) as server:
+            assert server.sampler is not None
+            ready_rss = server.sampler.sample().mb
+            records, load_s = run_conversations(server.url, cfg)
+            alive = server.alive() and server.answers_http()
+            summary = summarize(records, load_s, server, cfg, ready_rss=ready_rss, alive=alive)
+        summary["ingest_s"] = round(ingest_s, 1)
+        summary["server_exit_code"] = server.process.returncode
+        summary["leftover_processes"] = group_members(server.process.pid)
+        summary["loadavg_1m_at_end"] = os.getloadavg()[0]
+    return summary
+
+
+def format_table(s: dict[str, Any]) -> str:
+    c = s["config"]
+    rows = [
+        (
+            "conversations x turns",
+            f"{c['conversations']} x {c['turns']} ({c['chat_model']}, max_tokens {c['max_tokens']}, "
+            f"top_k {c['top_k'] or 'default'}, {c['n_threads']} threads)",
+        ),
+        ("requests", s["requests"]),
+        ("answered / busy / errors", f"{s['answered']} / {s['busy']} / {s['errors']}"),
+        ("busy message", "; ".join(s["busy_messages"]) or "-"),
+        ("load wall time", f"{s['load_s']} s"),
+        ("throughput", f"{s['throughput_answers_per_min']} answers/min"),
+        ("wait p50 / p95 / max", f"{s['wait_p50_s']} / {s['wait_p95_s']} / {s['wait_max_s']} s"),
+        ("total p50 / p95", f"{s['total_p50_s']} / {s['total_p95_s']} s"),
+        (
+            "answer time p50 (client / server, first token)",
+            f"{s['generation_p50_s']} / {s['server_total_p50_s']} / {s['server_first_token_p50_s']} s",
+        ),
+        ("max concurrent generations", s["max_concurrent_generations"]),
+        ("follow-ups with history", f"{s['followups_with_history']} / {s['followups_answered']}"),
+        (
+            "RSS ready / after 1st / peak / end",
+            f"{s['rss_ready_mb']} / {s['rss_after_first_answer_mb']} / {s['rss_peak_mb']} / {s['rss_end_mb']} MB",
+        ),
+        ("RSS bounded", f"{s['rss_bounded']} ({s['rss_check']})"),
+        ("server alive at end", s["server_alive_at_end"]),
+        ("server ready after", f"{s['server_ready_s']} s (ingest {s.get('ingest_s', '?')} s)"),
+        ("leftover processes", s.get("leftover_processes", [])),
+        ("load average (1 min) at end", s.get("loadavg_1m_at_end")),
+        ("ok", s["ok"]),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k.ljust(width)}  {v}" for k, v in rows]
+    if s["error_messages"]:
+        lines.append("errors: " + " | ".join(s["error_messages"]))
+    if s.get("server_log_tail"):
+        lines.append("server log (tail):")
+        lines.extend("  " + line for line in s["server_log_tail"])
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    defaults = LoadConfig()
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--conversations", type=int, default=defaults.conversations)
+    p.add_argument("--turns", type=int, default=defaults.turns)
+    p.add_argument("--model", default=defaults.chat_model, help="chat model name (default smollm2-135m)")
+    p.add_argument("--max-tokens", type=int, default=defaults.max_tokens)
+    p.add_argument("--threads", type=int, default=defaults.n_threads, help="llama.cpp/torch threads of the server")
+    p.add_argument("--top-k", type=int, help="passages per question (default: the app's, 5)")
+    p.add_argument("--request-timeout", type=float, default=defaults.request_timeout_s)
+    p.add_argument("--total-timeout", type=float, default=defaults.total_timeout_s)
+    p.add_argument("--data-dir", type=Path, help="index folder to use (default: a fresh temporary one)")
+    p.add_argument("--out", type=Path, help="JSON report (default eval/results/load-<N>x<T>.json)")
+    args = p.parse_args(argv)
+    cfg = LoadConfig(
+        conversations=args.conversations,
+        turns=args.turns,
+        chat_model=args.model,
+        max_tokens=args.max_tokens,
+        n_threads=args.threads,
+        top_k=args.top_k,
+        request_timeout_s=args.request_timeout,
+        total_timeout_s=args.total_timeout,
+        data_dir=args.data_dir,
+    )
+    out = args.out or ROOT / "eval" / "results" / f"load-{cfg.conversations}x{cfg.turns}.json"
+    summary = run_load_test(cfg)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    print(format_table(summary))
+    print(f"report: {out}")
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
