@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import html
 import json
 import os
 import re
@@ -371,6 +372,16 @@ def ask_once(client: Any, record: RequestRecord, *, t0: float, timeout_s: float)
     return []
 
 
+def _shows_history(chat: Sequence[Any], questions: Sequence[str]) -> bool:
+    """Whether ``chat`` is exactly this session's exchanges: its own questions, in order, one answer each."""
+    asked = [
+        html.unescape(_message_text(m)).replace("<br>", "\n").strip()
+        for m in chat
+        if isinstance(m, dict) and m.get("role") == "user"
+    ]
+    return len(chat) == 2 * len(questions) and asked == [q.strip() for q in questions]
+
+
 def run_conversation(
     url: str, script: Sequence[str], index: int, *, t0: float, deadline: float, cfg: LoadConfig
 ) -> list[RequestRecord]:
@@ -385,7 +396,7 @@ def run_conversation(
             r.message = f"could not connect: {type(exc).__name__}: {exc}"
         return records
     try:
-        answered_before = 0
+        asked_before: list[str] = []  # this session's answered questions, in order
         for record in records:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -393,9 +404,9 @@ def run_conversation(
                 continue
             chat = ask_once(client, record, t0=t0, timeout_s=min(cfg.request_timeout_s, left))
             if record.outcome == "answered":
-                if answered_before:  # the session kept the earlier answered exchanges (user + assistant each)
-                    record.history_kept = len(chat) >= 2 * (answered_before + 1)
-                answered_before += 1
+                if asked_before:
+                    record.history_kept = _shows_history(chat, [*asked_before, record.question])
+                asked_before.append(record.question)
     finally:
         client.close()
     return records

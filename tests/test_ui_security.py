@@ -422,11 +422,6 @@ def test_cross_origin_requests_get_no_cors_grant(server: SimpleNamespace) -> Non
     assert _request(server, "GET", "/gradio_api/info", {"Origin": own}).getheader("access-control-allow-origin") == own
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: no Host header check, so a web page can reach the loopback UI through DNS rebinding "
-    "(Gradio's CORS check trusts the Host header). Fix: TrustedHostMiddleware via launch(app_kwargs=...).",
-)
 def test_a_request_for_another_host_name_is_refused(server: SimpleNamespace) -> None:
     """DNS rebinding: attacker.example resolves to 127.0.0.1, and its page calls the app as same-origin."""
     port = urlparse(server.url).port

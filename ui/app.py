@@ -706,8 +706,19 @@ class ChatApp:
             "footer_links": ["api", "settings"],
             "css": CSS,
         }
+        if s.host in _LOOPBACK:
+            # DNS rebinding: a page whose name is re-pointed at 127.0.0.1 would otherwise pass
+            # Gradio's CORS check (it trusts the Host header) and could drive the UI.
+            from starlette.middleware import Middleware
+            from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+            hosts = ["127.0.0.1", "localhost", "[::1]", "::1"]
+            options["app_kwargs"] = {"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]}
         options.update(overrides)
         return options
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def create_app(rag: RAG, **options: Any) -> gr.Blocks:
