@@ -115,7 +115,8 @@ def load_dataset(path: str | Path, *, split: str = "all") -> list[EvalQuestion]:
         raise InputError(f"{p}, line {line}: not valid UTF-8 ({exc.reason}).") from None
     except OSError as exc:
         raise InputError(f"Evaluation set {p} cannot be read: {exc.strerror or exc}.") from None
-    return parse_dataset(text.splitlines(), source=str(p), split=split)
+    # Split on "\n" only: splitlines() also breaks at U+2028 and friends inside JSON strings.
+    return parse_dataset(text.split("\n"), source=str(p), split=split)
 
 
 def parse_dataset(lines: Iterable[str], *, source: str = "dataset", split: str = "all") -> list[EvalQuestion]:
@@ -132,6 +133,8 @@ def parse_dataset(lines: Iterable[str], *, source: str = "dataset", split: str =
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") from None
+        except (RecursionError, ValueError) as exc:  # absurd nesting, integers over 4,300 digits
+            raise InputError(f"{where}: not usable JSON ({type(exc).__name__}).") from None
         question = _parse_question(raw, where)
         if question.id in first_line:
             raise InputError(f"{where}: duplicate id {question.id!r} (first used on line {first_line[question.id]}).")

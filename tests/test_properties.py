@@ -759,22 +759,12 @@ def test_an_evaluation_file_of_random_bytes_gives_an_input_error(data: bytes, pr
             assert str(path) in str(exc) or "line" in str(exc), str(exc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: evaluation.parse_dataset lets json's RecursionError (deep nesting) and ValueError "
-    "(an integer over 4300 digits) escape instead of an InputError naming the line",
-)
 @pytest.mark.parametrize("line", ["[" * 100_000, "1" * 5000, '{"id": ' + "9" * 5000 + "}"])
 def test_pathological_json_lines_give_an_input_error(line: str) -> None:
     with pytest.raises(RagError, match="line 1"):
         _evaluation().parse_dataset([line])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: evaluation.load_dataset splits lines with str.splitlines(), which also breaks at "
-    "U+2028, U+0085 and \\x1c-\\x1e inside JSON strings, so a valid JSONL file is refused",
-)
 def test_a_valid_line_with_a_unicode_line_separator_loads(tmp_path: Path) -> None:
     path = tmp_path / "set.jsonl"
     path.write_text(json.dumps(dict(_VALID, notes="first\u2028second"), ensure_ascii=False) + "\n", encoding="utf-8")
