@@ -407,7 +407,7 @@ def test_update_killed_midway_leaves_one_whole_version_per_document(tmp_path: Pa
     updated = {d for d, v in state.versions.items() if new[d][0] in v and new[d][0] != old[d][0]}
     assert 40 <= len(updated) <= len(run.landed) + 1 < len(changed)  # mid-update: some new, some still old
     # Every document is one whole version, except at most the one whose update the kill cut
-    # between its two writes (new version in, old not yet deleted; see the xfail test below):
+    # between its two writes (new version in, old not yet deleted; reopening repairs it):
     # "landed" is announced right after the upsert, so the kill often arrives just there.
     assert sum(len(v) > 1 for v in state.versions.values()) <= 1
 

@@ -18,9 +18,8 @@ cases per run (the sum of ``max_examples``; explicit ``@example`` cases come on 
     evaluation load_dataset, random file bytes        100
     total                                            1910
 
-Where a property does not hold today the generators leave that case out, and an
-``xfail(strict=True)`` test below shows it on a small input; each names the bug in its
-reason. Fast: fakes only, no model, no marks.
+The small named tests below each pin a bug these properties found (all fixed; see
+RELIABILITY.md). Fast: fakes only, no model, no marks.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@
   encoded and double-encoded ``..``, case variants of the route, symlinks planted in
   Gradio's own upload folder, the uploads folder, SSRF through ``file=http://...`` and
   ``proxy=``; cross-origin requests get no CORS grant.
-- A request whose ``Host`` header names another site (DNS rebinding) is still served:
-  a known gap, pinned by a strict xfail with its fix.
+- A request whose ``Host`` header names another site (DNS rebinding) is refused on a
+  loopback server (this test found the gap; ``launch_options`` adds TrustedHostMiddleware).
 
 The server runs fakes (hashed embeddings, an in-memory store, a scripted model): what is
 checked here is what the UI does with hostile text, not what a real model would write.
