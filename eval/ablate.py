@@ -11,6 +11,7 @@ Two parts, both cheap enough to run beside a full evaluation:
 
 Usage:
     .venv/bin/python eval/ablate.py retrieval eval/seed.jsonl --data-dir data
+    .venv/bin/python eval/ablate.py retrieval rgb --data-dir data/rgb
     .venv/bin/python eval/ablate.py post eval/results/<run>/report.json
 """
 
@@ -35,21 +36,33 @@ from rag.verification import repair_citations
 K = (1, 3, 5)
 
 
+def _questions(dataset: Path) -> list[Any]:
+    if str(dataset) == "rgb":  # the RGB noise-robustness questions over the pooled corpus
+        from rag.rgb import build_corpus, default_rgb_path, load_rgb, noise_questions
+
+        items = load_rgb(default_rgb_path())
+        return noise_questions(items, build_corpus(items))
+    return [q for q in load_dataset(dataset) if q.gold_docs]
+
+
 def retrieval_ablation(dataset: Path, data_dir: Path, top_k: int) -> list[dict[str, Any]]:
     base = RAG.open(data_dir=data_dir, llm=None)
-    questions = [q for q in load_dataset(dataset) if q.gold_docs]
+    questions = _questions(dataset)
     configs = [
         ("dense, follow-up = question alone", {"retrieval": "dense", "followup_query": "question", "dedupe_threshold": 1.0}),
         ("dense, follow-up = recent questions", {"retrieval": "dense", "followup_query": "questions", "dedupe_threshold": 1.0}),
         ("dense + context follow-up", {"retrieval": "dense", "followup_query": "context", "dedupe_threshold": 1.0}),
         ("hybrid (dense + BM25, RRF)", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 1.0}),
         ("hybrid + near-duplicate collapse", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8}),
+        ("hybrid + collapse, fetch_k 40", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8,
+                                           "fetch_k": 40}),
     ]
     rows = []
     for name, overrides in configs:
         rag = RAG(embedder=base.embedder, store=base.store, keyword=base.keyword,
                   settings=replace(base.settings, **overrides))
         recall: dict[int, list[float]] = {k: [] for k in K}
+        hit: dict[int, list[bool]] = {k: [] for k in K}
         mrr, times, follow = [], [], []
         for q in questions:
             query = standalone_query(q.question, [Turn(t.question, t.answer) for t in q.history],
@@ -60,11 +73,13 @@ def retrieval_ablation(dataset: Path, data_dir: Path, top_k: int) -> list[dict[s
             ranked = [h.chunk.doc_id for h in hits]
             for k in K:
                 recall[k].append(metrics.recall_at_k(ranked, q.gold_docs, k))
+                hit[k].append(metrics.hit_at_k(ranked, q.gold_docs, k))
             mrr.append(metrics.reciprocal_rank(ranked, q.gold_docs))
             if q.type == "follow-up":
                 follow.append(metrics.recall_at_k(ranked, q.gold_docs, 5))
         rows.append({
-            "config": name, **{f"recall@{k}": statistics.mean(recall[k]) for k in K}, "mrr": statistics.mean(mrr),
+            "config": name, **{f"hit@{k}": statistics.mean(hit[k]) for k in K},
+            **{f"recall@{k}": statistics.mean(recall[k]) for k in K}, "mrr": statistics.mean(mrr),
             "follow-up recall@5": statistics.mean(follow) if follow else None,
             "p50 ms": 1000 * statistics.median(times), "questions": len(questions),
         })

@@ -1257,7 +1257,7 @@ def _suite_query(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
             bm25 = keyword.search(q, fetch) if keyword is not None else []
             samples["bm25"].append(time.perf_counter() - t)
             t = time.perf_counter()
-            collapse_near_duplicates(reciprocal_rank_fusion([dense, bm25]), threshold=s.dedupe_threshold)
+            collapse_near_duplicates(reciprocal_rank_fusion([dense, bm25]), threshold=s.dedupe_threshold, limit=s.top_k)
             samples["fuse"].append(time.perf_counter() - t)
             b.reporter.advance()
         stats = {k: summarize(v) for k, v in samples.items()}
@@ -1445,6 +1445,10 @@ def _suite_followup(b: _Bench) -> tuple[list[Row], dict[str, Any]]:
     for i, q in enumerate(items):
         history = list(q.history)
         earlier, last = history[:-1], history[-1]
+        # What a chat UI passes on: the previous turn with the chunk ids it showed
+        # (retrieval is deterministic, so building that turn's prompt gives them).
+        shown_before = tuple(h.chunk.chunk_id for h in rag.stream(last.question, earlier).sources)
+        history[-1] = Turn(last.question, last.answer, shown_before)
 
         primed: list[_Timed] = []
 

@@ -26,7 +26,7 @@ from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
 from rag.loading import load_documents
 from rag.metrics import strip_markers
-from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, resolve_citations
+from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, order_for_reuse, resolve_citations
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.types import Answer, AnswerSentence, Chunk, Document, Hit, IngestReport, Timings, Turn
@@ -37,7 +37,7 @@ __all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress", "standalone_
 log = logging.getLogger(__name__)
 
 IngestProgress = Callable[[int, int, str], None]  # (documents done, documents total, current doc id)
-_EMBED_GROUP = 64  # chunks embedded per call: big enough for batching, small enough for progress
+_EMBED_GROUP = 256  # chunks embedded per call: sentence-transformers sorts by length within a call only
 
 
 @dataclass(frozen=True)
@@ -416,15 +416,16 @@ class RAG:
                 pending.clear()
 
             for i, doc in enumerate(docs):
-                chunks = chunk_document(doc, self.embedder.count_tokens, self.chunker)
                 old = by_doc.get(doc.doc_id, {})
-                if (
-                    old
-                    and {c.chunk_id for c in chunks} == set(old)
-                    and all(c.doc_hash == doc.content_hash for c in old.values())
+                # Same text and metadata under the same chunker settings (checked by
+                # _check_index) give the same chunks: skip chunking them again.
+                if old and all(
+                    (c.doc_hash, c.title, c.url, c.date) == (doc.content_hash, doc.title, doc.url, doc.date)
+                    for c in old.values()
                 ):
                     unchanged += 1
                 else:
+                    chunks = chunk_document(doc, self.embedder.count_tokens, self.chunker)
                     if old:
                         updated += 1
                     else:
@@ -507,7 +508,7 @@ class RAG:
         if exclude_docs:
             rankings = [[h for h in r if h.chunk.doc_id not in exclude_docs] for r in rankings]
         fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else rankings[0]
-        return collapse_near_duplicates(fused, threshold=self.settings.dedupe_threshold)[:k]
+        return collapse_near_duplicates(fused, threshold=self.settings.dedupe_threshold, limit=k)
 
     def stream(
         self,
@@ -548,7 +549,7 @@ class RAG:
         t = time.perf_counter()
         plan = build_messages(
             q,
-            hits,
+            order_for_reuse(hits, history[-1].sources if history else ()),
             count_tokens=llm.count_tokens,
             n_ctx=llm.n_ctx,
             max_new_tokens=self.settings.max_tokens,

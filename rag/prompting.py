@@ -26,6 +26,7 @@ __all__ = [
     "build_messages",
     "format_source",
     "is_refusal",
+    "order_for_reuse",
     "parse_markers",
     "resolve_citations",
 ]
@@ -60,20 +61,36 @@ def _sanitize(text: str) -> str:
 
 
 def format_source(n: int, hit: Hit) -> str:
+    # Title and date only: the URL costs ~20 prompt tokens per source and tells the
+    # model nothing (the sources panel shows it).
     c = hit.chunk
-    about = _sanitize(" | ".join(x for x in (c.title, c.date, c.url) if x))
+    about = _sanitize(" | ".join(x for x in (c.title, c.date) if x))
     return f'<source id="{n}">\n{f"({about})" + chr(10) if about else ""}{_sanitize(c.text)}\n</source>'
 
 
-def _history_messages(history: Sequence[Turn], max_turns: int) -> list[dict[str, str]]:
-    out: list[dict[str, str]] = []
+def _history_text(history: Sequence[Turn], max_turns: int) -> list[str]:
+    """Earlier turns as ``Q:``/``A:`` lines, oldest first, one string per turn."""
+    out: list[str] = []
     for turn in list(history)[-max_turns:] if max_turns else []:
-        answer = strip_markers(turn.answer).strip()
+        answer = " ".join(strip_markers(turn.answer).split())
         if len(answer) > 600:
             answer = answer[:600].rsplit(" ", 1)[0] + " …"
-        out.append({"role": "user", "content": turn.question.strip()[:1000]})
-        out.append({"role": "assistant", "content": answer})
+        question = " ".join(_sanitize(turn.question).split())[:1000]
+        out.append(f"Q: {question}\nA: {_sanitize(answer)}")
     return out
+
+
+def order_for_reuse(hits: Sequence[Hit], previous: Sequence[str]) -> list[Hit]:
+    """``hits`` with those shown in the previous turn first, in that turn's order.
+
+    The prompt starts with the sources, so a follow-up whose leading sources are the
+    previous turn's reuses llama.cpp's KV cache for them, and they keep their numbers.
+    """
+    if not previous:
+        return list(hits)
+    where = {cid: i for i, cid in enumerate(previous)}
+    shared = sorted((h for h in hits if h.chunk.chunk_id in where), key=lambda h: where[h.chunk.chunk_id])
+    return shared + [h for h in hits if h.chunk.chunk_id not in where]
 
 
 def build_messages(
@@ -88,24 +105,31 @@ def build_messages(
 ) -> PromptPlan:
     """Messages for the chat model, fitted into ``n_ctx``.
 
-    Sources are added in rank order while they fit; the rest are dropped. History is
-    trimmed oldest first before any source is dropped below one.
+    Layout, most stable first so llama.cpp can reuse its KV cache across turns: the
+    system prompt, then one user message with the sources, the earlier turns (as text,
+    markers removed) and the question. Sources are added in the given order while they
+    fit; the rest are dropped. History is trimmed oldest first before any source is
+    dropped below one.
     """
     system = {"role": "system", "content": SYSTEM_PROMPT}
-    hist = _history_messages(history, max_history_turns)
+    hist = _history_text(history, max_history_turns)
     budget = n_ctx - max_new_tokens
 
-    def user_content(blocks: Sequence[str]) -> str:
+    def user_content(blocks: Sequence[str], turns: Sequence[str]) -> str:
         body = "\n\n".join(blocks) if blocks else "(no sources were found)"
-        return f"Sources:\n<sources>\n{body}\n</sources>\n\nQuestion: {question.strip()}"
+        parts = [f"Sources:\n<sources>\n{body}\n</sources>"]
+        if turns:
+            parts.append("Conversation so far:\n" + "\n\n".join(turns))
+        parts.append(f"Question: {question.strip()}")
+        return "\n\n".join(parts)
 
     def cost(messages: Sequence[dict[str, str]]) -> int:
         return sum(count_tokens(m["content"]) + _MESSAGE_OVERHEAD for m in messages) + _MESSAGE_OVERHEAD
 
-    fixed = cost([system, *hist, {"role": "user", "content": user_content([])}])
+    fixed = cost([system, {"role": "user", "content": user_content([], hist)}])
     while hist and fixed > budget // 2:
-        hist = hist[2:]
-        fixed = cost([system, *hist, {"role": "user", "content": user_content([])}])
+        hist = hist[1:]
+        fixed = cost([system, {"role": "user", "content": user_content([], hist)}])
     if fixed > budget:
         raise QuestionError(
             f"The question is too long for the model's context window ({fixed} tokens of {budget} available). "
@@ -121,7 +145,7 @@ def build_messages(
             break
         blocks.append(block)
         used += need
-    messages = (system, *hist, {"role": "user", "content": user_content(blocks)})
+    messages = (system, {"role": "user", "content": user_content(blocks, hist)})
     return PromptPlan(
         messages=tuple(messages),
         sources=tuple(hits[: len(blocks)]),

@@ -56,18 +56,35 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], *, k: int = 60) ->
     ]
 
 
-def jaccard(a: str, b: str) -> float:
-    """Jaccard similarity of the two texts' lower-cased word sets."""
-    wa, wb = set(_WORD.findall(a.lower())), set(_WORD.findall(b.lower()))
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(text.lower()))
+
+
+def _set_jaccard(wa: frozenset[str], wb: frozenset[str]) -> float:
     if not wa and not wb:
         return 1.0
     return len(wa & wb) / len(wa | wb)
 
 
-def collapse_near_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8) -> list[Hit]:
-    """Drop each hit whose text is at least ``threshold``-Jaccard-similar to a better-ranked kept one."""
+def jaccard(a: str, b: str) -> float:
+    """Jaccard similarity of the two texts' lower-cased word sets."""
+    return _set_jaccard(_words(a), _words(b))
+
+
+def collapse_near_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8, limit: int | None = None) -> list[Hit]:
+    """Drop each hit whose text is at least ``threshold``-Jaccard-similar to a better-ranked kept one.
+
+    A hit's fate depends only on the hits kept before it, so with ``limit`` the scan
+    stops once that many are kept (same result as collapsing everything and cutting).
+    Each text's word set is computed once.
+    """
     kept: list[Hit] = []
+    kept_words: list[frozenset[str]] = []
     for hit in hits:
-        if all(jaccard(hit.chunk.text, k.chunk.text) < threshold for k in kept):
+        if limit is not None and len(kept) >= limit:
+            break
+        words = _words(hit.chunk.text)
+        if all(_set_jaccard(words, w) < threshold for w in kept_words):
             kept.append(hit)
+            kept_words.append(words)
     return [replace(h, rank=i) for i, h in enumerate(kept, 1)]

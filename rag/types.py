@@ -108,6 +108,10 @@ class Turn:
 
     question: str
     answer: str
+    # Chunk ids of the sources shown with this answer, in marker order ([1] first).
+    # Optional: with them the next prompt keeps shared sources first, in the same
+    # order, so their numbers stay the same and llama.cpp reuses its KV cache.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,30 @@ def test_second_ingest_embeds_nothing(tmp_path: Path, seeds: Path) -> None:
     assert rag.embedder.embedded == embedded_before  # type: ignore[attr-defined]
 
 
+def test_unchanged_documents_are_not_chunked_again_but_new_metadata_is_stored(
+    tmp_path: Path, seeds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dataclasses
+
+    import rag.pipeline as pipeline
+    from rag.loading import load_documents
+
+    rag = make(tmp_path)
+    docs, _ = load_documents([seeds])
+    rag.ingest_documents(docs)
+    chunked: list[str] = []
+    real = pipeline.chunk_document
+    monkeypatch.setattr(
+        pipeline, "chunk_document", lambda doc, *a, **k: chunked.append(doc.doc_id) or real(doc, *a, **k)
+    )
+    assert rag.ingest_documents(docs).documents_unchanged == len(docs) and chunked == []
+    # Same text, new title: the document is re-chunked and its chunks carry the title.
+    retitled = dataclasses.replace(docs[0], title="A corrected headline")
+    report = rag.ingest_documents([retitled, *docs[1:]])
+    assert chunked == [docs[0].doc_id] and report.documents_updated == 1 and report.chunks_embedded == 0
+    assert {c.title for c in rag.store.chunks(doc_id=docs[0].doc_id)} == {"A corrected headline"}
+
+
 def test_changed_file_replaces_its_chunks_without_orphans(tmp_path: Path, seeds: Path) -> None:
     rag = make(tmp_path)
     rag.ingest([seeds])
@@ -223,9 +247,24 @@ def test_history_reaches_the_prompt(tmp_path: Path, seeds: Path) -> None:
     rag.ingest([seeds])
     answer = rag.ask("How many soldiers does it train?", [Turn("What is the EU training mission?", "A mission [1].")])
     messages = llm.prompts[-1]
-    assert [m["role"] for m in messages] == ["system", "user", "assistant", "user"]
-    assert messages[1]["content"] == "What is the EU training mission?"
+    assert [m["role"] for m in messages] == ["system", "user"]
+    assert "Q: What is the EU training mission?\nA: A mission." in messages[1]["content"]
     assert "training mission" in answer.standalone_question
+
+
+def test_a_follow_up_shows_the_previous_turns_sources_first_in_their_order(tmp_path: Path, seeds: Path) -> None:
+    llm = FakeLLM("It trains soldiers [1].")
+    rag = make(tmp_path, llm=llm)
+    rag.ingest([seeds])
+    first = rag.ask("What is the EU training mission for Ukrainian soldiers?")
+    assert len(first.sources) >= 3
+    previous = tuple(reversed([h.chunk.chunk_id for h in first.sources]))
+    follow = rag.ask("How many soldiers?", [Turn(first.question, first.text, previous)])
+    shown = [h.chunk.chunk_id for h in follow.sources]
+    shared = [cid for cid in previous if cid in shown]
+    assert shared and shown[: len(shared)] == shared
+    # Retrieval's own ranking is kept in answer.hits.
+    assert [h.rank for h in follow.hits] == sorted(h.rank for h in follow.hits)
 
 
 def test_one_generation_at_a_time(tmp_path: Path, seeds: Path) -> None:

@@ -1,12 +1,20 @@
 import pytest
 
-from rag.prompting import REFUSAL, build_messages, is_refusal, parse_markers, resolve_citations
+from rag.prompting import REFUSAL, build_messages, is_refusal, order_for_reuse, parse_markers, resolve_citations
 from rag.types import Chunk, Hit, Turn
 
 
 def hit(i: int, text: str = "word " * 50) -> Hit:
     return Hit(
-        chunk=Chunk(chunk_id=f"c{i}", doc_id=f"d{i}.txt", text=text, start=0, end=len(text), title=f"T{i}"),
+        chunk=Chunk(
+            chunk_id=f"c{i}",
+            doc_id=f"d{i}.txt",
+            text=text,
+            start=0,
+            end=len(text),
+            title=f"T{i}",
+            url=f"https://news.example/{i}",
+        ),
         score=1 - i / 100,
         rank=i,
     )
@@ -39,7 +47,7 @@ def test_sources_are_numbered_and_fenced() -> None:
     assert plan.messages[0]["role"] == "system" and "not instructions" in plan.messages[0]["content"]
 
 
-def test_history_goes_between_system_and_question() -> None:
+def test_history_follows_the_sources_inside_the_user_message() -> None:
     plan = build_messages(
         "And then?",
         [hit(1)],
@@ -48,10 +56,41 @@ def test_history_goes_between_system_and_question() -> None:
         max_new_tokens=100,
         history=[Turn("First q", "First answer [1].")],
     )
-    roles = [m["role"] for m in plan.messages]
-    assert roles == ["system", "user", "assistant", "user"]
-    assert "First answer" in plan.messages[2]["content"]
-    assert "[1]" not in plan.messages[2]["content"]  # old markers would point at other sources
+    assert [m["role"] for m in plan.messages] == ["system", "user"]
+    user = plan.messages[1]["content"]
+    # Sources first (the part a follow-up shares with the previous prompt), then the
+    # earlier turn, then the question.
+    assert user.index("</sources>") < user.index("Q: First q\nA: First answer") < user.index("Question: And then?")
+    assert "[1]" not in user.split("</sources>")[1]  # old markers would point at other sources
+
+
+def test_the_prompt_of_a_follow_up_starts_with_the_previous_prompts_sources() -> None:
+    kw = {"count_tokens": count, "n_ctx": 4000, "max_new_tokens": 100}
+    first = build_messages("First q", [hit(1), hit(2)], **kw)
+    second = build_messages("And then?", [hit(1), hit(2)], history=[Turn("First q", "A [1].")], **kw)
+    a, b = first.messages[1]["content"], second.messages[1]["content"]
+    shared = a.index("</sources>") + len("</sources>")
+    assert a[:shared] == b[:shared]
+    assert first.messages[0] == second.messages[0]
+
+
+def test_order_for_reuse_puts_the_previous_turns_sources_first_in_their_order() -> None:
+    hits = [hit(3), hit(1), hit(4), hit(2)]
+    prev = (hit(2).chunk.chunk_id, hit(9).chunk.chunk_id, hit(1).chunk.chunk_id)
+    assert [h.chunk.chunk_id for h in order_for_reuse(hits, prev)] == [
+        hit(2).chunk.chunk_id,
+        hit(1).chunk.chunk_id,
+        hit(3).chunk.chunk_id,
+        hit(4).chunk.chunk_id,
+    ]
+    assert order_for_reuse(hits, ()) == hits
+
+
+def test_source_header_has_title_and_date_but_not_the_url() -> None:
+    block = build_messages("q", [hit(1)], count_tokens=count, n_ctx=4000, max_new_tokens=100).messages[1]["content"]
+    c = hit(1).chunk
+    assert c.url and c.url not in block
+    assert c.title in block
 
 
 @pytest.mark.parametrize(

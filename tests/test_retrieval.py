@@ -42,6 +42,41 @@ def test_collapse_keeps_the_better_ranked_copy() -> None:
     assert jaccard(story, story + " today") == pytest.approx(13 / 14)
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 5])
+def test_collapse_with_a_limit_equals_collapsing_everything_then_cutting(limit: int) -> None:
+    story = "The EU set aside 16 million euros for weapons and equipment for the training mission"
+    texts = [story, story + " today", "NATO allies met", "NATO allies met again", "Paris talks", story + " now"]
+    hits = [h(str(i), text=t) for i, t in enumerate(texts)]
+    whole = collapse_near_duplicates(hits, threshold=0.6)
+    assert collapse_near_duplicates(hits, threshold=0.6, limit=limit) == whole[:limit]
+
+
+def test_keyword_search_leaves_out_function_words_unless_nothing_else_is_left(tmp_path: Path) -> None:
+    idx = SqliteKeywordIndex(tmp_path / "kw.sqlite3")
+    idx.upsert(
+        [
+            Chunk(chunk_id="1", doc_id="a.txt", text="What did the minister do about the budget?", start=0, end=1),
+            Chunk(chunk_id="2", doc_id="b.txt", text="Drones struck the power grid.", start=0, end=1),
+        ]
+    )
+    # "what", "did", "the" would match chunk 1; only "drones" is searched.
+    assert [x.chunk.chunk_id for x in idx.search("What did the drones hit?", 5)] == ["2"]
+    # A query of function words alone still searches them.
+    assert [x.chunk.chunk_id for x in idx.search("What did", 5)] == ["1"]
+
+
+def test_keyword_delete_handles_more_ids_than_one_statement_binds(tmp_path: Path) -> None:
+    idx = SqliteKeywordIndex(tmp_path / "kw.sqlite3")
+    chunks = [Chunk(chunk_id=f"c{i}", doc_id="a.txt", text=f"word{i} text", start=0, end=1) for i in range(1200)]
+    idx.upsert(chunks)
+    idx.upsert(chunks[:700])  # the replace path deletes 700 ids first
+    assert idx.count() == 1200
+    idx.delete([f"c{i}" for i in range(0, 1200, 2)] + ["unknown"])
+    assert idx.ids() == {f"c{i}" for i in range(1, 1200, 2)}
+    idx.delete([])
+    assert idx.count() == 600
+
+
 def test_keyword_index_is_incremental_and_searchable(tmp_path: Path) -> None:
     idx = SqliteKeywordIndex(tmp_path / "kw.sqlite3")
     chunks = [

@@ -81,6 +81,7 @@ class Exchange:
     answer: str  # the final answer text (Turn.answer)
     shown: str  # the assistant message as displayed (escaped HTML)
     complete: bool = True
+    sources: tuple[str, ...] = ()  # chunk ids shown with the answer, in marker order (Turn.sources)
 
 
 Outputs = tuple[Any, ...]
@@ -346,7 +347,7 @@ class ChatApp:
 
     @staticmethod
     def history(exchanges: Sequence[Exchange]) -> list[Turn]:
-        return [Turn(e.question, e.answer) for e in exchanges if e.complete]
+        return [Turn(e.question, e.answer, e.sources) for e in exchanges if e.complete]
 
     @staticmethod
     def _session(request: Optional[gr.Request]) -> str:
@@ -422,7 +423,9 @@ class ChatApp:
             stream.cancel()  # no-op when finished; frees the model when Gradio closed us mid-answer
         if answer.finish_reason == "cancelled":
             return  # Stop has already shown and recorded what there was
-        done = Exchange(shown_q, answer.text, render_answer(answer))
+        done = Exchange(
+            shown_q, answer.text, render_answer(answer), sources=tuple(h.chunk.chunk_id for h in answer.sources)
+        )
         log.info(
             "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
         )

@@ -28,6 +28,147 @@ _SEARCH = (
 )
 
 
+# English function words. BM25 gives them almost no weight, but OR-ing them into the
+# query makes FTS5 score nearly every row (148 ms vs 16 ms p50 at 100k chunks).
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "tell",
+        "say",
+        "said",
+        "says",
+        "please",
+        "know",
+    ]
+)
+_BATCH = 500  # bound parameters per DELETE … IN (…), under SQLite's limit
+
+
 class SqliteKeywordIndex:
     """BM25 search over chunk texts (Porter-stemmed) with the chunk metadata stored alongside."""
 
@@ -49,7 +190,7 @@ class SqliteKeywordIndex:
         with self._lock:
             self._db.execute("BEGIN")
             try:
-                self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(c.chunk_id,) for c in chunks])
+                self._delete_locked([c.chunk_id for c in chunks])
                 self._db.executemany(
                     _INSERT,
                     [
@@ -76,8 +217,27 @@ class SqliteKeywordIndex:
                 raise
 
     def delete(self, chunk_ids: Iterable[str]) -> None:
+        ids = list(chunk_ids)
+        if not ids:
+            return
         with self._lock:
-            self._db.executemany("DELETE FROM chunks WHERE chunk_id = ?", [(cid,) for cid in chunk_ids])
+            self._db.execute("BEGIN")
+            try:
+                self._delete_locked(ids)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _delete_locked(self, ids: Sequence[str]) -> None:
+        # chunk_id is an UNINDEXED column: each DELETE scans the table, so delete in
+        # batches (one scan per batch) instead of one statement per id.
+        for i in range(0, len(ids), _BATCH):
+            part = ids[i : i + _BATCH]
+            self._db.execute(
+                f"DELETE FROM chunks WHERE chunk_id IN ({', '.join('?' * len(part))})",  # noqa: S608
+                part,
+            )
 
     def clear(self) -> None:
         with self._lock:
@@ -92,10 +252,14 @@ class SqliteKeywordIndex:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
     def search(self, query: str, k: int) -> list[Hit]:
-        """The ``k`` best chunks by BM25 (any query word may match); score = -bm25, higher is better."""
-        words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(query)))[:64]
+        """The ``k`` best chunks by BM25 (any query word may match); score = -bm25, higher is better.
+
+        Function words are left out of the query unless it has nothing else.
+        """
+        words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(query)))
         if not words:
             return []
+        words = ([w for w in words if w not in STOPWORDS] or words)[:64]
         # Quoted terms: user text never reaches FTS5's query syntax.
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         with self._lock:
