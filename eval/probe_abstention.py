@@ -60,7 +60,7 @@ groups = {
         q for q in json.loads(Path(R + "rgb-noise-full/report.json").read_text())["questions"] if q["status"] == "pass"
     ],
 }
-seed = json.loads(Path(R + "seed-full/report.json").read_text())["questions"]
+seed = json.loads(Path(R + "seed-final/report.json").read_text())["questions"]
 groups["seed unans fail (want low)"] = [q for q in seed if q["type"] == "unanswerable" and q["status"] == "fail"]
 groups["seed answerable-types pass (want high)"] = [
     q for q in seed if q["type"] != "unanswerable" and q["status"] == "pass"

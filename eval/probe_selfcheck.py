@@ -52,10 +52,10 @@ sets = {
         "" + RESULTS + "rgb-noise-full/report.json", lambda q: q["status"] == "pass", 25
     ),
     "seed unanswerable fail (want no)": sample(
-        "" + RESULTS + "seed-full/report.json", lambda q: q["type"] == "unanswerable" and q["status"] == "fail", 11
+        "" + RESULTS + "seed-final/report.json", lambda q: q["type"] == "unanswerable" and q["status"] == "fail", 11
     ),
     "seed answerable pass (want yes)": sample(
-        "" + RESULTS + "seed-full/report.json", lambda q: q["type"] == "answerable" and q["status"] == "pass", 20
+        "" + RESULTS + "seed-final/report.json", lambda q: q["type"] == "answerable" and q["status"] == "pass", 20
     ),
 }
 out = {}

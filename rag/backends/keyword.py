@@ -143,7 +143,7 @@ class SqliteKeywordIndex:
                 return []
             marks = ", ".join("?" * len(ranked))
             stored = {row[0]: row[1:] for row in self._db.execute(f"{_FETCH}({marks})", [r[0] for r in ranked])}
-        hits = []
+        hits: list[Hit] = []
         for rowid, score in ranked:
             if rowid not in stored:  # deleted by another process between the two reads
                 continue
