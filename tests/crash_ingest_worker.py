@@ -7,7 +7,9 @@ index beside it, with the hashing embedder (see the test module for why), and pr
 test knows where the ingest is when it kills it:
 
     ready                      the index is open, ingest starts
-    landed DOC_ID N            one document's upsert of N chunks returned
+    landed DOC_ID N            an upsert holding this document's N chunks returned (one line
+                               per document of the write; the pipeline writes documents in
+                               groups, here of at most WRITE_GROUP_CHUNKS chunks)
     done {IngestReport json}   the ingest finished
     locked SECONDS             another process holds the write lock (IndexLockedError),
                                SECONDS from calling ingest() to the error
@@ -32,12 +34,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import rag.pipeline as pipeline
 from rag import RAG, IndexLockedError, Settings
 from rag.backends.chroma import ChromaStore
 from rag.testing import HashEmbedder
 from rag.types import Chunk
 
 EMBED_DIMENSION = 384  # all-MiniLM-L6-v2's, so the HNSW index has a realistic shape
+# Small write groups, so that a kill lands mid-ingest: the pipeline's default (1,024
+# chunks) would write this whole test corpus in one call. A group never splits a document.
+WRITE_GROUP_CHUNKS = 8
+pipeline._WRITE_GROUP = WRITE_GROUP_CHUNKS
+pipeline._EMBED_GROUP = 2 * WRITE_GROUP_CHUNKS
 
 
 class ReportingStore(ChromaStore):
@@ -47,8 +55,11 @@ class ReportingStore(ChromaStore):
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         super().upsert(chunks, embeddings)
-        if chunks:
-            print(f"landed {chunks[0].doc_id} {len(chunks)}", flush=True)
+        per_doc: dict[str, int] = {}
+        for c in chunks:
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        for doc_id, n in per_doc.items():
+            print(f"landed {doc_id} {n}", flush=True)
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         if chunk_ids and self.die_at == "before-stale-delete":
