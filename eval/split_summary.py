@@ -1,15 +1,15 @@
 """Headline numbers of a report.json, per split: the figures eval/RESULTS.md quotes.
 
-    .venv/bin/python eval/split_summary.py eval/results/seed-final/report.json [more reports]
+    .venv/bin/python eval/split_summary.py eval/results/seed-final [more reports or report.json files]
 """
 
 from __future__ import annotations
 
-import json
 import statistics
 import sys
-from pathlib import Path
 from typing import Any
+
+from rag.reports import load_report
 
 
 def _rate(flags: list[bool]) -> str:
@@ -44,7 +44,7 @@ def summary(questions: list[dict[str, Any]]) -> dict[str, str]:
 
 def main(paths: list[str]) -> int:
     for path in paths:
-        questions = json.loads(Path(path).read_text())["questions"]
+        questions = load_report(path)["questions"]  # a report.json or its folder
         print(f"## {path}")
         for split in ("dev", "test", "all"):
             qs = [q for q in questions if split == "all" or q.get("split") == split]

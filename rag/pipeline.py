@@ -393,6 +393,7 @@ class RAG:
 
             added = updated = unchanged = embedded = 0
             pending: list[tuple[Document, list[Chunk], dict[str, Chunk]]] = []
+            pending_chunks = 0
 
             def write(
                 group: list[tuple[Document, list[Chunk], dict[str, Chunk]]], vectors: dict[str, list[float]]
@@ -424,11 +425,13 @@ class RAG:
                     self.store.embeddings([c.chunk_id for _, cs, old in pending for c in cs if c.chunk_id in old])
                 )
                 group: list[tuple[Document, list[Chunk], dict[str, Chunk]]] = []
+                size = 0
                 for item in pending:
-                    if group and sum(len(cs) for _, cs, _ in group) + len(item[1]) > _WRITE_GROUP:
+                    if group and size + len(item[1]) > _WRITE_GROUP:
                         write(group, vectors)
-                        group = []
+                        group, size = [], 0
                     group.append(item)
+                    size += len(item[1])
                 if group:
                     write(group, vectors)
                 pending.clear()
@@ -449,8 +452,10 @@ class RAG:
                     else:
                         added += 1
                     pending.append((doc, chunks, old))
-                    if sum(len(c) for _, c, _ in pending) >= _EMBED_GROUP:
+                    pending_chunks += len(chunks)
+                    if pending_chunks >= _EMBED_GROUP:
                         flush()
+                        pending_chunks = 0
                 if progress:
                     progress(i + 1, len(docs), doc.doc_id)
             flush()

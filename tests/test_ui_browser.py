@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from rag import RAG, Settings
-from tests.ui_fixtures import CHROMIUM_ARGS, ROOT, SlowLLM, chromium, serve
+from tests.ui_fixtures import ROOT, SlowLLM, chromium_browser, serve
 from ui.app import ChatApp
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -52,13 +52,8 @@ def server(
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    path = chromium()  # fails, saying to run `make browser`, when Chromium is missing
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

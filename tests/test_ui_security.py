@@ -36,7 +36,7 @@ import pytest
 
 from tests.test_ui_api import raw_get
 from tests.test_ui_browser import ask, wait_for_answer
-from tests.ui_fixtures import CHROMIUM_ARGS, ROOT, SlowLLM, chromium, fake_rag, serve
+from tests.ui_fixtures import ROOT, SlowLLM, chromium_browser, fake_rag, serve
 from ui.app import ChatApp
 
 pytestmark = pytest.mark.slow
@@ -104,13 +104,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    path = chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

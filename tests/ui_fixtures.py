@@ -114,3 +114,17 @@ def chromium() -> str:
     if not Path(CHROMIUM).is_file() and shutil.which("chromium") is None:
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `make browser` (apt-get install chromium).")
     return CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
+
+
+@contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """Headless Chromium driven by Playwright (fails, saying to run `make browser`, when missing)."""
+    path = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
