@@ -67,6 +67,9 @@ class Settings:
     # Refuse when no claim sentence reaches this support score (0 = off). 0.5 was chosen on the
     # seed set's dev split: it doubled refusals of unanswerable questions with no false refusal.
     min_support: float = 0.5
+    # After generation, add a sentence quoting a shown passage from another article that
+    # gives a different number or name for a claim of the answer (rag.disagreement).
+    flag_disagreements: bool = True
     min_score: float = 0.25  # evidence gate: best passage's cosine similarity below this → refuse
     chunk_tokens: int = 200
     chunk_overlap: int = 40

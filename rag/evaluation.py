@@ -538,6 +538,8 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "f1_mean": _mean([r.f1 for r in answerable if r.f1 is not None]),
         "abstention": _rate([bool(r.abstained) for r in unanswerable]),
         "false_refusal": _rate([bool(r.abstained) for r in answerable]),
+        # Answers that added a "sources disagree" sentence (rag.disagreement).
+        "disagreements": _rate([bool(r.answer.disagreements) for r in ok if r.answer is not None]),
         "by_type": by_type,
         "by_split": by_split,
         "retrieval": {

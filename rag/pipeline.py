@@ -23,16 +23,26 @@ from typing import Any
 
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.config import Settings, load_settings
+from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
 from rag.loading import load_documents
 from rag.metrics import strip_markers
 from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, order_for_reuse, resolve_citations
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import collapse_near_duplicates, reciprocal_rank_fusion
-from rag.types import Answer, AnswerSentence, Chunk, Document, Hit, IngestReport, Timings, Turn
+from rag.types import Answer, AnswerSentence, Chunk, Citation, Disagreement, Document, Hit, IngestReport, Timings, Turn
 from rag.verification import check_citations, repair_citations
 
-__all__ = ["RAG", "AnswerStream", "DocumentInfo", "IngestProgress", "standalone_query", "validate_question"]
+__all__ = [
+    "RAG",
+    "AnswerStream",
+    "DocumentInfo",
+    "FinalText",
+    "IngestProgress",
+    "finish_reply",
+    "standalone_query",
+    "validate_question",
+]
 
 log = logging.getLogger(__name__)
 
@@ -135,23 +145,12 @@ class AnswerStream:
         if not self._done:
             for _ in self:
                 pass
-        raw = self.text
-        text, citations = resolve_citations(raw, self.sources)
-        abstained = is_refusal(text) or self._plan is None
-        unsupported = False
-        sentences: tuple[AnswerSentence, ...] = ()
         settings = self._rag.settings
-        if not abstained and settings.verify_citations:
-            text, support_score = repair_citations(text, self.sources)
-            # Post-generation gate: no claim the sources support → the answer was invented.
-            if support_score < settings.min_support:
-                log.info("answer refused by the support check (best support %.2f): %r", support_score, text)
-                abstained = unsupported = True
-            text, citations = resolve_citations(text, self.sources)
-        if self._plan is None or unsupported:
-            text, citations = REFUSAL, ()
-        elif not abstained:
-            citations, sentences = check_citations(text, citations, self.sources)
+        if self._plan is None:
+            final = FinalText(REFUSAL, (), abstained=True)
+        else:
+            final = finish_reply(self.text, self.question, self.sources, settings)
+        text, citations, abstained, unsupported = final.text, final.citations, final.abstained, final.unsupported
         end = time.perf_counter()
         n_generated = len(self._pieces)
         first = (self._first_token or end) - self._t0
@@ -183,9 +182,51 @@ class AnswerStream:
             embed_model=self._rag.embedder.model_id,
             finish_reason=finish,  # type: ignore[arg-type]
             standalone_question=self._standalone,
-            sentences=sentences,
+            sentences=final.sentences,
+            disagreements=final.disagreements,
         )
         return self._answer
+
+
+@dataclass(frozen=True)
+class FinalText:
+    """What :func:`finish_reply` makes of a model's reply."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool = False
+    unsupported: bool = False  # refused by the post-generation support check
+    sentences: tuple[AnswerSentence, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+
+
+def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Settings) -> FinalText:
+    """The post-generation steps, in order, on the model's ``raw`` reply.
+
+    Markers are resolved to ``sources`` (out-of-range ones dropped); a refusal stays a
+    refusal. With ``verify_citations``: markers are re-pointed to supporting passages
+    and, when no claim reaches ``min_support``, the reply becomes a refusal. With
+    ``flag_disagreements``: a sentence quoting each disagreeing source is added. Last,
+    every sentence's citations are checked. Pure; replaying a stored reply through it
+    gives what the pipeline gave (``eval/replay_disagreements.py`` does).
+    """
+    text, citations = resolve_citations(raw, sources)
+    if is_refusal(text):
+        return FinalText(text, citations, abstained=True)
+    if settings.verify_citations:
+        text, support_score = repair_citations(text, sources)
+        # Post-generation gate: no claim the sources support → the answer was invented.
+        if support_score < settings.min_support:
+            log.info("answer refused by the support check (best support %.2f): %r", support_score, text)
+            return FinalText(REFUSAL, (), abstained=True, unsupported=True)
+        text, citations = resolve_citations(text, sources)
+    disagreements: tuple[Disagreement, ...] = ()
+    if settings.flag_disagreements:
+        disagreements = tuple(find_disagreements(question, text, sources))
+        if disagreements:
+            text, citations = resolve_citations(note_disagreements(text, disagreements, sources), sources)
+    citations, sentences = check_citations(text, citations, sources)
+    return FinalText(text, citations, sentences=sentences, disagreements=disagreements)
 
 
 class RAG:

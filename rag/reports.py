@@ -103,10 +103,12 @@ def _question_data(r: QuestionResult) -> dict[str, Any]:
                 "chunk_id": h.chunk.chunk_id,
                 "score": round(h.score, 4),
                 "title": h.chunk.title,
+                "date": h.chunk.date,
                 "text": h.chunk.text,
             }
             for i, h in enumerate(a.sources if a else (), 1)
         ],
+        "disagreements": [dataclasses.asdict(d) for d in (a.disagreements if a else ())],
         "citations": [
             {"marker": c.marker, "doc_id": c.doc_id, "chunk_id": c.chunk_id, "supported": c.supported}
             for c in (a.citations if a else ())
@@ -213,6 +215,7 @@ def summary_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ),
         ("abstention (unanswerable)", *_fmt_rate(s["abstention"])),
         ("false refusal (answerable types)", *_fmt_rate(s["false_refusal"])),
+        ("answers noting disagreeing sources", *_fmt_rate(s.get("disagreements"))),
     ]
     for qtype in QUESTION_TYPES:
         t = s["by_type"].get(qtype)

@@ -14,6 +14,7 @@ __all__ = [
     "AnswerSentence",
     "Chunk",
     "Citation",
+    "Disagreement",
     "Document",
     "Hit",
     "IngestReport",
@@ -103,6 +104,25 @@ class AnswerSentence:
 
 
 @dataclass(frozen=True)
+class Disagreement:
+    """A shown passage that gives another value for something the answer states.
+
+    ``sentence`` is the answer's sentence as the model wrote it, ``backing`` the
+    markers of the passages that support it, ``marker`` the disagreeing passage,
+    ``quote`` its sentence that says otherwise, ``values`` the names/numbers that
+    sentence gives instead of ``claim_values`` (canonical forms: lowercase names,
+    numbers as ``rag.support.numbers`` writes them).
+    """
+
+    sentence: str
+    backing: tuple[int, ...]
+    marker: int
+    quote: str
+    values: tuple[str, ...] = ()
+    claim_values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Turn:
     """One earlier exchange of a conversation."""
 
@@ -151,6 +171,9 @@ class Answer:
     finish_reason: Literal["stop", "length", "cancelled", "gate", "unsupported", "error"] = "stop"
     standalone_question: str = ""
     sentences: tuple[AnswerSentence, ...] = ()
+    # Shown passages from other articles that state a different value for a claim; the
+    # text then ends with a sentence quoting each (``rag.disagreement``).
+    disagreements: tuple[Disagreement, ...] = ()
 
 
 @dataclass(frozen=True)
