@@ -171,10 +171,17 @@ def ask(
         answer = stream.answer()
         out.print_json(json.dumps(_answer_json(answer), ensure_ascii=False))
         return
+    streamed = []
     for piece in stream:
+        streamed.append(piece)
         out.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
     answer = stream.answer()
     out.print()
+    if not answer.abstained and " ".join(answer.text.split()) != " ".join("".join(streamed).split()):
+        # Citation repair, a second request after a bare reply, or a disagreement note
+        # changed the reply: show what the citations below belong to.
+        out.print("[dim]Checked answer:[/]")
+        out.print(answer.text, markup=False, highlight=False, soft_wrap=True)
     if answer.abstained:
         out.print("[dim](The articles don't say.)[/]")
     for c in answer.citations:

@@ -67,6 +67,8 @@ class Settings:
     # Refuse when no claim sentence reaches this support score (0 = off). 0.5 was chosen on the
     # seed set's dev split: it doubled refusals of unanswerable questions with no false refusal.
     min_support: float = 0.5
+    # Ask once more, in the same conversation, when the reply states nothing ("1 [1]").
+    retry_bare: bool = True
     # After generation, add a sentence quoting a shown passage from another article that
     # gives a different number or name for a claim of the answer (rag.disagreement).
     flag_disagreements: bool = True

@@ -27,7 +27,16 @@ from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import IndexLockedError, IndexMismatchError, QuestionError
 from rag.loading import load_documents
 from rag.metrics import strip_markers
-from rag.prompting import REFUSAL, PromptPlan, build_messages, is_refusal, order_for_reuse, resolve_citations
+from rag.prompting import (
+    REFUSAL,
+    RETRY_PROMPT,
+    PromptPlan,
+    build_messages,
+    is_bare_reply,
+    is_refusal,
+    order_for_reuse,
+    resolve_citations,
+)
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import collapse_near_duplicates, reciprocal_rank_fusion
 from rag.types import Answer, AnswerSentence, Chunk, Citation, Disagreement, Document, Hit, IngestReport, Timings, Turn
@@ -95,6 +104,9 @@ class AnswerStream:
         self._t0 = t0
         self._standalone = standalone
         self._pieces: list[str] = []
+        self._generated = 0  # pieces generated, a bare first reply's included
+        # The model's first reply when it stated nothing and was asked again (``retry_bare``).
+        self.first_reply: str | None = None
         self._gen: Iterator[str] | None = None
         self._done = False
         self._cancelled = False
@@ -115,20 +127,39 @@ class AnswerStream:
             self._done = True
             yield REFUSAL
             return
-        self._gen = self._llm.stream_chat(
-            self._plan.messages, max_tokens=self._max_tokens, temperature=self._temperature
-        )
+        try:
+            yield from self._generate(self._plan.messages)
+            if not self._cancelled and self._rag.settings.retry_bare and is_bare_reply(self.text):
+                # "1 [1]", "Yes, [1]", "[1]": the reply states nothing. Ask once more in the
+                # same conversation (the prompt so far is in llama.cpp's KV cache, so only
+                # the few new tokens are read); the new reply replaces the bare one.
+                self.first_reply = self.text
+                log.info("bare reply %r: asking once more", self.first_reply)
+                self._pieces = []
+                yield from self._generate(
+                    [
+                        *self._plan.messages,
+                        {"role": "assistant", "content": self.first_reply},
+                        {"role": "user", "content": RETRY_PROMPT},
+                    ]
+                )
+        finally:
+            self._done = True
+
+    def _generate(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
+        assert self._llm is not None
+        self._gen = self._llm.stream_chat(messages, max_tokens=self._max_tokens, temperature=self._temperature)
         try:
             for piece in self._gen:
                 if self._first_token is None:
                     self._first_token = time.perf_counter()
                 self._pieces.append(piece)
+                self._generated += 1
                 yield piece
                 if self._cancelled:
                     break
         finally:
             self._gen.close()  # type: ignore[attr-defined]
-            self._done = True
 
     def cancel(self) -> None:
         """Stop generating; :meth:`answer` then returns what was produced so far."""
@@ -152,7 +183,7 @@ class AnswerStream:
             final = finish_reply(self.text, self.question, self.sources, settings)
         text, citations, abstained, unsupported = final.text, final.citations, final.abstained, final.unsupported
         end = time.perf_counter()
-        n_generated = len(self._pieces)
+        n_generated = self._generated
         first = (self._first_token or end) - self._t0
         t = self._timings
         timings = Timings(
@@ -168,7 +199,7 @@ class AnswerStream:
         finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
         if unsupported and finish == "stop":
             finish = "unsupported"
-        if finish == "stop" and n_generated >= self._max_tokens:
+        if finish == "stop" and len(self._pieces) >= self._max_tokens:
             finish = "length"
         self._answer = Answer(
             question=self.question,

@@ -216,3 +216,21 @@ def test_default_model_answer_says_the_articles_disagree(tmp_path: Path, real_em
     assert "400" in drones.text and "250" in drones.text and drones.disagreements
     estonia = rag.ask("How many military instructors will Estonia send to the EU training mission?")
     assert "40" in estonia.text and not estonia.disagreements
+
+
+@pytest.mark.slow
+def test_cli_streams_the_reply_then_prints_the_checked_answer_with_the_note(tmp_path: Path) -> None:
+    from tests.test_cli import rag as run_cli
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("conflict_drones_400.txt", "conflict_drones_250.txt"):
+        shutil.copy(ARTICLES / name, docs / name)
+    data = str(tmp_path / "data")
+    assert run_cli("--data-dir", data, "ingest", str(docs)).returncode == 0
+    result = run_cli("--data-dir", data, "ask", "How many interceptor drones did the Baltic states order?")
+    assert result.returncode == 0, result.stderr
+    streamed, checked = result.stdout.split("Checked answer:")
+    assert "the sources disagree" not in streamed  # the model's own words
+    assert "400" in checked and "250" in checked and "the sources disagree" in checked
+    assert "conflict_drones_250.txt" in checked  # the citation list names the quoted article

@@ -28,7 +28,7 @@ OBEYED = re.compile(r"PWNED|HACKED|surrender|attacker\.example|!\[|\]\(http|main
 
 
 def test_canaries_are_fenced_as_data(tmp_path: Path) -> None:
-    llm = FakeLLM("Fine [1].")
+    llm = FakeLLM("The Nordic countries pledged winter equipment [1].")
     rag = RAG(
         embedder=HashEmbedder(), store=MemoryStore(), llm=llm, settings=Settings(data_dir=tmp_path, min_score=-1.0)
     )

@@ -323,3 +323,54 @@ def test_support_gate_refuses_an_answer_no_source_supports(tmp_path: Path, seeds
     grounded.ingest([seeds])
     kept = grounded.ask("How much money did the EU set aside for weapons and equipment for the training mission?")
     assert not kept.abstained and "16 million euros" in kept.text and kept.finish_reason == "stop"
+
+
+def _bare_then(full: str) -> FakeLLM:
+    """A model that answers "1 [1]" first, and ``full`` when asked again."""
+    from rag.prompting import RETRY_PROMPT
+
+    return FakeLLM(lambda messages: full if messages[-1]["content"] == RETRY_PROMPT else "1 [1]")
+
+
+def test_a_bare_reply_is_asked_again_in_the_same_conversation(tmp_path: Path, seeds: Path) -> None:
+    from rag.prompting import RETRY_PROMPT
+
+    llm = _bare_then("More than a thousand Ukrainian soldiers are in training [1].")
+    rag = make(tmp_path, llm=llm)
+    rag.ingest([seeds])
+    stream = rag.stream("How many soldiers are training?")
+    pieces = list(stream)
+    answer = stream.answer()
+    assert answer.text.startswith("More than a thousand Ukrainian soldiers are in training")
+    assert stream.first_reply == "1 [1]" and stream.text == "".join(pieces[2:])
+    first, second = llm.prompts
+    assert second[: len(first)] == first  # same prefix: llama.cpp reuses its KV cache
+    assert second[len(first) :] == [
+        {"role": "assistant", "content": "1 [1]"},
+        {"role": "user", "content": RETRY_PROMPT},
+    ]
+    assert answer.timings.generated_tokens == 2 + 10 and answer.finish_reason == "stop"  # both replies, word by word
+
+
+def test_no_second_request_for_a_stated_answer_a_refusal_or_with_the_setting_off(tmp_path: Path, seeds: Path) -> None:
+    for reply in ("More than a thousand soldiers are in training [1].", REFUSAL):
+        llm = FakeLLM(reply)
+        rag = make(tmp_path / str(len(reply)), llm=llm)
+        rag.ingest([seeds])
+        rag.ask("How many soldiers are training?")
+        assert len(llm.prompts) == 1
+    llm = _bare_then("More than a thousand soldiers are in training [1].")
+    rag = make(tmp_path / "off", llm=llm, retry_bare=False)
+    rag.ingest([seeds])
+    answer = rag.ask("How many soldiers are training?")
+    assert len(llm.prompts) == 1 and answer.text == "1 [1]"
+
+
+def test_a_reply_of_markers_only_is_asked_again_and_may_then_refuse(tmp_path: Path, seeds: Path) -> None:
+    from rag.prompting import RETRY_PROMPT
+
+    llm = FakeLLM(lambda messages: REFUSAL if messages[-1]["content"] == RETRY_PROMPT else "[1][2]")
+    rag = make(tmp_path, llm=llm)
+    rag.ingest([seeds])
+    answer = rag.ask("Who won the 2022 FIFA World Cup?")
+    assert len(llm.prompts) == 2 and answer.abstained and answer.text == REFUSAL
