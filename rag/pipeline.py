@@ -133,6 +133,7 @@ class AnswerStream:
                 # "1 [1]", "Yes, [1]", "[1]": the reply states nothing. Ask once more in the
                 # same conversation (the prompt so far is in llama.cpp's KV cache, so only
                 # the few new tokens are read); the new reply replaces the bare one.
+                first = list(self._pieces)
                 self.first_reply = self.text
                 log.info("bare reply %r: asking once more", self.first_reply)
                 self._pieces = []
@@ -143,6 +144,9 @@ class AnswerStream:
                         {"role": "user", "content": RETRY_PROMPT},
                     ]
                 )
+                if not self._cancelled and (is_bare_reply(self.text) or is_refusal(self.text)):
+                    # Nothing better: "2022 [1]" may still be the answer, "[1]" stays a refusal.
+                    self._pieces = first
         finally:
             self._done = True
 
@@ -243,6 +247,8 @@ def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Sett
     """
     text, citations = resolve_citations(raw, sources)
     if is_refusal(text):
+        if not strip_markers(text).strip():  # "[1][2]": no words at all
+            return FinalText(REFUSAL, (), abstained=True)
         return FinalText(text, citations, abstained=True)
     if settings.verify_citations:
         text, support_score = repair_citations(text, sources)

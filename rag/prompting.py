@@ -45,10 +45,11 @@ Rules:
 - Answer in one to three short sentences."""
 
 # Sent once, in the same conversation, after a reply that states nothing ("1 [1]").
+# Measured on the seed dev split: with a "reply with the refusal sentence if ..." clause
+# the model refused on most retries, including "2022 [1]", which was right.
 RETRY_PROMPT = (
-    "Your reply does not state the answer. Answer the question again in one to three full "
-    "sentences that state the facts from the sources, each ending with its source number like [1]. "
-    f"If the sources do not contain the answer, reply with exactly: {REFUSAL}"
+    "Your reply does not state the answer. Write the answer to the question as one or two full "
+    "sentences that state the facts from the sources, each ending with its source number like [1]."
 )
 
 # Per-message overhead of chat templates (role markers, separators), generously.

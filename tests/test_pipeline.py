@@ -366,11 +366,14 @@ def test_no_second_request_for_a_stated_answer_a_refusal_or_with_the_setting_off
     assert len(llm.prompts) == 1 and answer.text == "1 [1]"
 
 
-def test_a_reply_of_markers_only_is_asked_again_and_may_then_refuse(tmp_path: Path, seeds: Path) -> None:
+def test_when_asking_again_gives_nothing_better_the_first_reply_stands(tmp_path: Path, seeds: Path) -> None:
     from rag.prompting import RETRY_PROMPT
 
-    llm = FakeLLM(lambda messages: REFUSAL if messages[-1]["content"] == RETRY_PROMPT else "[1][2]")
-    rag = make(tmp_path, llm=llm)
-    rag.ingest([seeds])
-    answer = rag.ask("Who won the 2022 FIFA World Cup?")
-    assert len(llm.prompts) == 2 and answer.abstained and answer.text == REFUSAL
+    for first, expected_text, abstained in (("[1][2]", REFUSAL, True), ("2022 [1]", "2022 [1]", False)):
+        llm = FakeLLM(lambda messages, first=first: REFUSAL if messages[-1]["content"] == RETRY_PROMPT else first)
+        rag = make(tmp_path / first, llm=llm)
+        rag.ingest([seeds])
+        stream = rag.stream("When was the training mission launched?")
+        answer = stream.answer()
+        assert len(llm.prompts) == 2 and stream.first_reply == first == stream.text
+        assert answer.text == expected_text and answer.abstained is abstained
