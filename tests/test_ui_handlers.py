@@ -235,6 +235,24 @@ def test_unsupported_sentences_are_flagged_and_uncited_hits_collapsed() -> None:
     assert "Other &lt;b&gt;" in sources and "Unrelated passage." in sources
 
 
+def test_a_disagreeing_source_is_marked_in_the_sources_panel() -> None:
+    from rag.types import Disagreement
+
+    mine = citation(date="2025-05-02", supported=True)
+    other = citation(marker=2, doc_id="b.txt", chunk_id="b#0", title="Order smaller", date="2025-05-06", supported=True)
+    answer = Answer(
+        question="How many drones?",
+        text='They ordered 400 drones [1].\n\nHowever, the sources disagree: the more recent article [2] says "250 drones."',
+        citations=(mine, other),
+        disagreements=(Disagreement("They ordered 400 drones [1].", (1,), 2, "250 drones.", ("250",), ("400",)),),
+    )
+    panel = render_sources(answer)
+    first, second = panel.split('id="rag-src-2"')
+    assert "disagrees with" not in first
+    assert "⚠ disagrees with [1]" in second and "2025-05-06" in second
+    assert "the more recent article [2]" in render_answer(answer)
+
+
 def test_stop_cancels_the_answer_and_frees_the_model(tmp_path: Path) -> None:
     llm = SlowLLM("one two three four five six seven eight nine ten [1].", delay=0.01)
     app = ChatApp(fake_rag(tmp_path, llm=llm))

@@ -168,11 +168,18 @@ def _meta_line(date: str, url: str, doc_id: str) -> str:
     return '<div class="rag-meta">' + " · ".join(parts) + "</div>"
 
 
-def render_citation(c: Citation) -> str:
+def render_citation(c: Citation, disagrees_with: Sequence[int] = ()) -> str:
+    """One cited source; ``disagrees_with``: the markers of the sources this one contradicts."""
     title = _esc(c.title or c.doc_id)
     warn = ""
     if c.supported is False:
         warn = ' <span class="rag-warn" title="This passage does not support the sentence citing it">⚠ does not support the claim</span>'
+    if disagrees_with:
+        others = "".join(f"[{m}]" for m in disagrees_with)
+        warn += (
+            f' <span class="rag-warn rag-disagree" title="This article gives a different value than {others}">'
+            f"⚠ disagrees with {others}</span>"
+        )
     return (
         f'<div class="rag-src" id="rag-src-{c.marker}">'
         f'<div><span class="rag-marker">[{c.marker}]</span><strong>{title}</strong>{warn}</div>'
@@ -199,7 +206,8 @@ def render_sources(answer: Answer) -> str:
     parts = ['<div class="rag-sources">']
     if answer.citations:
         parts.append("<h3>Sources</h3>")
-        parts.extend(render_citation(c) for c in answer.citations)
+        against = {d.marker: d.backing for d in answer.disagreements}
+        parts.extend(render_citation(c, against.get(c.marker, ())) for c in answer.citations)
     elif answer.abstained:
         parts.append(f'<p class="rag-empty">{_esc(ABSTAINED)} No passage answers the question.</p>')
     else:
