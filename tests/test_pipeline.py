@@ -336,7 +336,7 @@ def test_a_bare_reply_is_asked_again_in_the_same_conversation(tmp_path: Path, se
     from rag.prompting import RETRY_PROMPT
 
     llm = _bare_then("More than a thousand Ukrainian soldiers are in training [1].")
-    rag = make(tmp_path, llm=llm)
+    rag = make(tmp_path, llm=llm, retry_bare=True)
     rag.ingest([seeds])
     stream = rag.stream("How many soldiers are training?")
     pieces = list(stream)
@@ -355,7 +355,7 @@ def test_a_bare_reply_is_asked_again_in_the_same_conversation(tmp_path: Path, se
 def test_no_second_request_for_a_stated_answer_a_refusal_or_with_the_setting_off(tmp_path: Path, seeds: Path) -> None:
     for reply in ("More than a thousand soldiers are in training [1].", REFUSAL):
         llm = FakeLLM(reply)
-        rag = make(tmp_path / str(len(reply)), llm=llm)
+        rag = make(tmp_path / str(len(reply)), llm=llm, retry_bare=True)
         rag.ingest([seeds])
         rag.ask("How many soldiers are training?")
         assert len(llm.prompts) == 1
@@ -371,7 +371,7 @@ def test_when_asking_again_gives_nothing_better_the_first_reply_stands(tmp_path:
 
     for first, expected_text, abstained in (("[1][2]", REFUSAL, True), ("2022 [1]", "2022 [1]", False)):
         llm = FakeLLM(lambda messages, first=first: REFUSAL if messages[-1]["content"] == RETRY_PROMPT else first)
-        rag = make(tmp_path / first, llm=llm)
+        rag = make(tmp_path / first, llm=llm, retry_bare=True)
         rag.ingest([seeds])
         stream = rag.stream("When was the training mission launched?")
         answer = stream.answer()
