@@ -42,11 +42,14 @@ def check_citations(
     passages = {i + 1: h.chunk.text for i, h in enumerate(sources)}
     checked = sentence_citations(text, passages, threshold=KEEP_THRESHOLD)
     sentences = []
-    supported_by: dict[int, bool] = defaultdict(bool)
+    # Only claim sentences are checked: "1 [1]" or "Yes, [1]" states nothing a passage
+    # could support or contradict, so a marker cited only there stays unchecked (None).
+    supported_by: dict[int, bool] = {}
     spans: dict[int, set[tuple[int, int]]] = defaultdict(set)
     for sc in checked:
         for m in sc.markers:
-            supported_by[m] |= m in sc.supported_markers
+            if sc.is_claim:
+                supported_by[m] = supported_by.get(m, False) or m in sc.supported_markers
             if m in passages:
                 spans[m].update(highlight_spans(sc.claim, passages[m]))
         sentences.append(
@@ -59,7 +62,7 @@ def check_citations(
             )
         )
     out = tuple(
-        replace(c, supported=supported_by.get(c.marker, False), highlights=tuple(sorted(spans.get(c.marker, ()))))
+        replace(c, supported=supported_by.get(c.marker), highlights=tuple(sorted(spans.get(c.marker, ()))))
         for c in citations
     )
     return out, tuple(sentences)

@@ -79,6 +79,19 @@ def test_flags_and_highlights() -> None:
     assert highlight_spans("penguins in Antarctica", P1) == []
 
 
+def test_a_marker_cited_only_by_a_sentence_stating_nothing_is_left_unchecked() -> None:
+    from rag.prompting import resolve_citations
+
+    for text in ("1 [1]", "Yes, [1]."):
+        _, cites = resolve_citations(text, sources(P2))
+        checked, sentences = check_citations(text, cites, sources(P2))
+        assert checked[0].supported is None and [s.supported for s in sentences] == [None]
+    text = "Yes, [1]. More than a thousand Ukrainian service members are in training [1]. Brazil won [2]."
+    _, cites = resolve_citations(text, sources(P2, P1))
+    checked, _ = check_citations(text, cites, sources(P2, P1))
+    assert [c.supported for c in checked] == [True, False]
+
+
 @pytest.mark.parametrize(
     ("mode", "expected"),
     [
