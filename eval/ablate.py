@@ -26,12 +26,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rag import RAG, Turn, metrics
+from rag import RAG, Settings, Turn, metrics
 from rag.evaluation import load_dataset
-from rag.pipeline import standalone_query
-from rag.prompting import is_refusal, resolve_citations
-from rag.types import Chunk, Hit
-from rag.verification import repair_citations
+from rag.pipeline import finish_reply, standalone_query
+from rag.reports import report_sources
 
 K = (1, 3, 5)
 
@@ -86,25 +84,14 @@ def retrieval_ablation(dataset: Path, data_dir: Path, top_k: int) -> list[dict[s
     return rows
 
 
-def _sources(q: dict[str, Any]) -> list[Hit]:
-    return [Hit(chunk=Chunk(chunk_id=s["chunk_id"], doc_id=s["doc_id"], text=s["text"], start=0, end=len(s["text"])),
-                score=s["score"], rank=s["marker"]) for s in q["sources"]]
-
-
 def replay(q: dict[str, Any], *, repair: bool, min_support: float, min_score: float) -> dict[str, Any]:
     """The verdicts this question would get with the given post-processing."""
-    sources = _sources(q)
-    raw = q["raw_text"] or ""
+    sources = report_sources(q)
     best_dense = max((h["dense"] for h in q["hits"] if h.get("dense") is not None), default=-1.0)
     gated = q["finish_reason"] == "gate" or best_dense < min_score
-    text, _ = resolve_citations(raw, sources)
-    abstained = gated or is_refusal(text)
-    support_score = 1.0
-    if not abstained and repair:
-        text, support_score = repair_citations(text, sources)
-        text, _ = resolve_citations(text, sources)
-    if not abstained and support_score < min_support:
-        abstained = True
+    settings = Settings(verify_citations=repair, min_support=min_support, flag_disagreements=False)
+    final = finish_reply(q["raw_text"] or "", q["question"], sources, settings)
+    abstained, text = gated or final.abstained, final.text
     answerable = q["type"] != "unanswerable"
     correct = None
     if answerable:

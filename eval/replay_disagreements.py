@@ -13,30 +13,10 @@ answer's claim, the quoted passage) for reading.
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from rag.config import load_settings
 from rag.pipeline import finish_reply
-from rag.reports import load_report
-from rag.types import Chunk, Hit
-
-
-def _hits(sources: list[dict[str, Any]]) -> list[Hit]:
-    return [
-        Hit(
-            Chunk(
-                chunk_id=s["chunk_id"],
-                doc_id=s["doc_id"],
-                text=s["text"],
-                start=0,
-                end=len(s["text"]),
-                title=s.get("title", ""),
-                date=s.get("date", ""),
-            ),
-            s.get("score", 0.0),
-        )
-        for s in sources
-    ]
+from rag.reports import load_report, report_sources
 
 
 def main(paths: list[str]) -> None:
@@ -46,7 +26,7 @@ def main(paths: list[str]) -> None:
         replies = [q for q in data["questions"] if q.get("raw_text") and q.get("sources")]
         noted = []
         for q in replies:
-            final = finish_reply(q["raw_text"], q["question"], _hits(q["sources"]), settings)
+            final = finish_reply(q["raw_text"], q["question"], report_sources(q), settings)
             if final.disagreements:
                 noted.append((q, final))
         print(f"{path}: {len(noted)} of {len(replies)} answers get a disagreement note")

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag import support
-from rag.metrics import sentence_citations, strip_markers
+from rag.metrics import strip_markers
 from rag.types import Disagreement, Hit
 from rag.verification import KEEP_THRESHOLD
 
@@ -83,7 +83,7 @@ _DEMONYMS = {
     "portuguese": "portugal", "czech": "czechia", "belgian": "belgium", "swedes": "sweden",
     "swedish": "sweden", "poles": "poland", "polish": "poland", "norwegian": "norway",
     "german": "germany", "germans": "germany", "spanish": "spain", "chinese": "china",
-    "american": "usa", "americans": "usa", "us": "usa", "u.s.": "usa",
+    "american": "usa", "americans": "usa", "us": "usa",
 }  # fmt: skip
 _WORD_RE = re.compile(r"[^\W\d_][\w'\u2019.-]*")
 _MONTH = "(?:" + "|".join(_MONTHS) + r")\.?"
@@ -162,9 +162,9 @@ def name_runs(text: str, *, skip_first: bool = False) -> list[tuple[str, ...]]:
     return runs
 
 
-def name_tokens(text: str, *, skip_first: bool = False) -> frozenset[str]:
+def name_tokens(text: str) -> frozenset[str]:
     """The words of :func:`name_runs`, as a set."""
-    return frozenset(w for run in name_runs(text, skip_first=skip_first) for w in run)
+    return frozenset(w for run in name_runs(text) for w in run)
 
 
 def _is_headline(text: str) -> bool:
@@ -187,11 +187,13 @@ def _has_name(name: str, words: frozenset[str]) -> bool:
     return any(_same_name(name, w) for w in words)
 
 
-def _values(text: str, *, skip_first: bool = False) -> _Values:
+def _days(text: str) -> frozenset[str]:
     days = {d for m in _DAY_RE.finditer(support.MARKER_RE.sub(" ", text)) for d in m.groups() if d}
-    return _Values(
-        name_tokens(text, skip_first=skip_first), frozenset(support.numbers(text)), frozenset(str(int(d)) for d in days)
-    )
+    return frozenset(str(int(d)) for d in days)
+
+
+def _values(text: str) -> _Values:
+    return _Values(name_tokens(text), frozenset(support.numbers(text)), _days(text))
 
 
 def _number_kind(value: str, days: frozenset[str]) -> str:
@@ -227,24 +229,24 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
     if kind is None:
         return []
     q = _values(question)
+    person = bool(_PERSON_Q_RE.search(question))
     question_tokens = _content(question)
     answer_values = _values(strip_markers(answer))
     texts = {i + 1: _passage_text(h) for i, h in enumerate(sources)}
     profiles = {m: (_all_words(t), frozenset(support.numbers(t))) for m, t in texts.items()}
     found: list[Disagreement] = []
     seen_docs: set[str] = set()
-    for sc in sentence_citations(answer, {i + 1: h.chunk.text for i, h in enumerate(sources)}):
-        if not sc.is_claim or len(found) >= _MAX_NOTES:
+    for span in support.split_sentences(answer):
+        claim = strip_markers(span.text)
+        if len(found) >= _MAX_NOTES or not support.is_claim(claim):
             continue
-        claim = sc.claim
-        values = _values(claim)
         # A name is a run's last word (the surname, the place): "Marek Kowalski" is
         # present where "Kowalski" is, whatever title or first name comes with it.
         key_runs = (
             [run for run in name_runs(claim) if not any(_has_name(w, q.names) for w in run)] if kind == "name" else []
         )
         key_names = {run[-1] for run in key_runs}
-        key_numbers = values.numbers - q.numbers if kind != "name" else frozenset()
+        key_numbers = frozenset(support.numbers(claim)) - q.numbers if kind != "name" else frozenset()
         if not key_names and not key_numbers:
             continue
         backers = [
@@ -259,7 +261,7 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
         known = _Values(
             q.names | answer_values.names | frozenset().union(*(profiles[m][0] for m in backers)),
             q.numbers | answer_values.numbers | frozenset().union(*(profiles[m][1] for m in backers)),
-            answer_values.days | values.days,
+            answer_values.days,  # the claim's days among them
         )
         backer_docs = {sources[m - 1].chunk.doc_id for m in backers}
         frame = (_content(claim) | question_tokens) - {support.stem(w) for run in key_runs for w in run}
@@ -273,14 +275,14 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
             if not missing_names and not missing_numbers:
                 continue  # agrees
             kinds = {_number_kind(v, known.days) for v in missing_numbers}
-            min_run = 2 if missing_names and _PERSON_Q_RE.search(question) else 1
-            quote = _conflicting_sentence(hit, frame, min_run if missing_names else 0, kinds, q, known, question_tokens)
+            min_run = (2 if person else 1) if missing_names else 0
+            quote = _conflicting_sentence(hit, frame, min_run, kinds, q, known, question_tokens)
             if quote is None:
                 continue
             seen_docs.add(doc)
             found.append(
                 Disagreement(
-                    sentence=sc.text,
+                    sentence=span.text,
                     backing=tuple(backers),
                     marker=m,
                     quote=quote[0],
@@ -307,17 +309,18 @@ def _conflicting_sentence(
     word of the question ("FIFA Council" for "Who is the president of FIFA?") is no
     rival. The title counts for the question's names and numbers, not for the frame.
     """
-    title = _values(hit.chunk.title)
+    if not frame:
+        return None
+    title_names, title_numbers = name_tokens(hit.chunk.title), frozenset(support.numbers(hit.chunk.title))
     best: tuple[float, str, set[str]] | None = None
     for span in support.split_sentences(hit.chunk.text):
-        if _is_headline(span.text) or not frame:
+        if _is_headline(span.text):
             continue
-        here = _values(span.text, skip_first=True)
         # The question's names and numbers must be in this sentence or the title: a
         # chunk's other lines (its "Published:" date, say) do not make it the same question.
-        if not all(_has_name(n, here.names | title.names | _all_words(span.text)) for n in q.names):
-            continue
-        if not q.numbers <= here.numbers | title.numbers:
+        words = _all_words(span.text) | title_names
+        numbers = frozenset(support.numbers(span.text))
+        if not all(_has_name(n, words) for n in q.names) or not q.numbers <= numbers | title_numbers:
             continue
         overlap = len(frame & _content(span.text)) / len(frame)
         if overlap < FRAME_MIN:
@@ -332,7 +335,8 @@ def _conflicting_sentence(
                 and not any(_has_name(w, q.names) or support.stem(w) in question_tokens for w in run)
             }
         if number_kinds:
-            rivals |= {v for v in here.numbers - known.numbers if _number_kind(v, here.days) in number_kinds}
+            days = _days(span.text)
+            rivals |= {v for v in numbers - known.numbers if _number_kind(v, days) in number_kinds}
         if rivals and (best is None or overlap > best[0]):
             best = (overlap, span.text, rivals)
     if best is None:

@@ -180,14 +180,11 @@ class AnswerStream:
         if not self._done:
             for _ in self:
                 pass
-        settings = self._rag.settings
         if self._plan is None:
             final = FinalText(REFUSAL, (), abstained=True)
         else:
-            final = finish_reply(self.text, self.question, self.sources, settings)
-        text, citations, abstained, unsupported = final.text, final.citations, final.abstained, final.unsupported
+            final = finish_reply(self.text, self.question, self.sources, self._rag.settings)
         end = time.perf_counter()
-        n_generated = self._generated
         first = (self._first_token or end) - self._t0
         t = self._timings
         timings = Timings(
@@ -198,20 +195,20 @@ class AnswerStream:
             generate_s=end - (self._first_token or end),
             total_s=end - self._t0,
             prompt_tokens=self._plan.prompt_tokens if self._plan else 0,
-            generated_tokens=n_generated,
+            generated_tokens=self._generated,
         )
         finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
-        if unsupported and finish == "stop":
+        if final.unsupported and finish == "stop":
             finish = "unsupported"
         if finish == "stop" and len(self._pieces) >= self._max_tokens:
             finish = "length"
         self._answer = Answer(
             question=self.question,
-            text=text,
-            citations=citations,
+            text=final.text,
+            citations=final.citations,
             sources=self.sources,
             hits=self.hits,
-            abstained=abstained,
+            abstained=final.abstained,
             timings=timings,
             chat_model=self._llm.model_id if self._llm else "",
             embed_model=self._rag.embedder.model_id,

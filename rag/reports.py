@@ -27,6 +27,7 @@ from typing import Any
 
 from rag.errors import InputError
 from rag.evaluation import QUESTION_TYPES, EvalRun, QuestionResult, RetrievalScores
+from rag.types import Chunk, Hit
 
 __all__ = [
     "REPORT_VERSION",
@@ -40,6 +41,7 @@ __all__ = [
     "render_html",
     "render_markdown",
     "report_data",
+    "report_sources",
     "summary_rows",
     "write_reports",
 ]
@@ -157,6 +159,30 @@ def load_report(path: str | Path) -> dict[str, Any]:
             f"{p} is not an evaluation report (no summary and questions). Use a report.json of `rag eval`."
         )
     return data
+
+
+def report_sources(question: Mapping[str, Any]) -> list[Hit]:
+    """The passages a report's question was shown, as hits in marker order ([1] first).
+
+    What replaying a stored reply needs (``rag.pipeline.finish_reply``): text, ids, title
+    and date (reports written before dates were stored give ""); spans are not stored.
+    """
+    return [
+        Hit(
+            chunk=Chunk(
+                chunk_id=s["chunk_id"],
+                doc_id=s["doc_id"],
+                text=s["text"],
+                start=0,
+                end=len(s["text"]),
+                title=s.get("title") or "",
+                date=s.get("date") or "",
+            ),
+            score=s["score"],
+            rank=s["marker"],
+        )
+        for s in question["sources"]
+    ]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from rag.reports import (
     render_html,
     render_markdown,
     report_data,
+    report_sources,
     summary_rows,
     write_reports,
 )
@@ -184,6 +185,19 @@ def test_compare_reports_lists_deltas_and_flips(run_data: dict[str, Any]) -> Non
     assert [m.name for m in c.changed_metrics] == ["passed"]
     assert ("chat_model", run_data["config"]["chat_model"], "other-model") in c.config_changes
     assert c.only_in_b == ("new",) and c.only_in_a == ()
+
+
+def test_stored_sources_replay_to_the_stored_answer(run_data: dict[str, Any]) -> None:
+    from rag.pipeline import finish_reply
+
+    replied = [q for q in run_data["questions"] if q["sources"]]
+    assert replied
+    for q in replied:
+        hits = report_sources(q)
+        assert [h.chunk.chunk_id for h in hits] == [s["chunk_id"] for s in q["sources"]]
+        assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        final = finish_reply(q["raw_text"], q["question"], hits, Settings(min_support=0.0))
+        assert final.text == q["answer"]
 
 
 def test_load_report_rejects_other_files(tmp_path: Path) -> None:
