@@ -18,7 +18,7 @@ from pathlib import Path
 from rag.backends.llms import LlamaCppLLM
 from rag.models import resolve_chat_model
 from rag.prompting import build_messages
-from rag.types import Chunk, Hit
+from rag.reports import report_sources
 
 RESULTS = str(Path(__file__).resolve().parent / "results") + "/"
 MODELS = Path(__file__).resolve().parent.parent / "models"
@@ -62,21 +62,7 @@ out = {}
 for name, qs in sets.items():
     votes = []
     for q in qs:
-        hits = [
-            Hit(
-                chunk=Chunk(
-                    chunk_id=s["chunk_id"],
-                    doc_id=s["doc_id"],
-                    text=s["text"],
-                    start=0,
-                    end=1,
-                    title=s.get("title") or "",
-                ),
-                score=1.0,
-                rank=i,
-            )
-            for i, s in enumerate(q["sources"], 1)
-        ]
+        hits = report_sources(q)
         plan = build_messages(q["question"], hits, count_tokens=llm.count_tokens, n_ctx=4096, max_new_tokens=320)
         msgs = [*plan.messages, {"role": "assistant", "content": q["raw_text"]}, {"role": "user", "content": CHECK}]
         t = time.perf_counter()
