@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from rag import RAG, Settings, Turn, metrics
+from rag.answering import finish_reply
 from rag.evaluation import load_dataset
-from rag.pipeline import finish_reply, standalone_query
 from rag.reports import report_sources
+from rag.retrieval import standalone_query
 
 K = (1, 3, 5)
 
@@ -47,24 +48,40 @@ def retrieval_ablation(dataset: Path, data_dir: Path, top_k: int) -> list[dict[s
     base = RAG.open(data_dir=data_dir, llm=None)
     questions = _questions(dataset)
     configs = [
-        ("dense, follow-up = question alone", {"retrieval": "dense", "followup_query": "question", "dedupe_threshold": 1.0}),
-        ("dense, follow-up = recent questions", {"retrieval": "dense", "followup_query": "questions", "dedupe_threshold": 1.0}),
+        (
+            "dense, follow-up = question alone",
+            {"retrieval": "dense", "followup_query": "question", "dedupe_threshold": 1.0},
+        ),
+        (
+            "dense, follow-up = recent questions",
+            {"retrieval": "dense", "followup_query": "questions", "dedupe_threshold": 1.0},
+        ),
         ("dense + context follow-up", {"retrieval": "dense", "followup_query": "context", "dedupe_threshold": 1.0}),
         ("hybrid (dense + BM25, RRF)", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 1.0}),
-        ("hybrid + near-duplicate collapse", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8}),
-        ("hybrid + collapse, fetch_k 40", {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8,
-                                           "fetch_k": 40}),
+        (
+            "hybrid + near-duplicate collapse",
+            {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8},
+        ),
+        (
+            "hybrid + collapse, fetch_k 40",
+            {"retrieval": "hybrid", "followup_query": "context", "dedupe_threshold": 0.8, "fetch_k": 40},
+        ),
     ]
     rows = []
     for name, overrides in configs:
-        rag = RAG(embedder=base.embedder, store=base.store, keyword=base.keyword,
-                  settings=replace(base.settings, **overrides))
+        rag = RAG(
+            embedder=base.embedder, store=base.store, keyword=base.keyword, settings=replace(base.settings, **overrides)
+        )
         recall: dict[int, list[float]] = {k: [] for k in K}
         hit: dict[int, list[bool]] = {k: [] for k in K}
         mrr, times, follow = [], [], []
         for q in questions:
-            query = standalone_query(q.question, [Turn(t.question, t.answer) for t in q.history],
-                                     mode=rag.settings.followup_query, turns=rag.settings.history_turns)
+            query = standalone_query(
+                q.question,
+                [Turn(t.question, t.answer) for t in q.history],
+                mode=rag.settings.followup_query,
+                turns=rag.settings.history_turns,
+            )
             t0 = time.perf_counter()
             hits = rag.retrieve(query, top_k=top_k)
             times.append(time.perf_counter() - t0)
@@ -75,12 +92,17 @@ def retrieval_ablation(dataset: Path, data_dir: Path, top_k: int) -> list[dict[s
             mrr.append(metrics.reciprocal_rank(ranked, q.gold_docs))
             if q.type == "follow-up":
                 follow.append(metrics.recall_at_k(ranked, q.gold_docs, 5))
-        rows.append({
-            "config": name, **{f"hit@{k}": statistics.mean(hit[k]) for k in K},
-            **{f"recall@{k}": statistics.mean(recall[k]) for k in K}, "mrr": statistics.mean(mrr),
-            "follow-up recall@5": statistics.mean(follow) if follow else None,
-            "p50 ms": 1000 * statistics.median(times), "questions": len(questions),
-        })
+        rows.append(
+            {
+                "config": name,
+                **{f"hit@{k}": statistics.mean(hit[k]) for k in K},
+                **{f"recall@{k}": statistics.mean(recall[k]) for k in K},
+                "mrr": statistics.mean(mrr),
+                "follow-up recall@5": statistics.mean(follow) if follow else None,
+                "p50 ms": 1000 * statistics.median(times),
+                "questions": len(questions),
+            }
+        )
     return rows
 
 
@@ -100,9 +122,14 @@ def replay(q: dict[str, Any], *, repair: bool, min_support: float, min_score: fl
     sentences = [] if abstained else metrics.sentence_citations(text, passages)
     claims = [s for s in sentences if s.is_claim]
     return {
-        "abstained": abstained, "correct": correct, "answerable": answerable, "type": q["type"],
-        "pairs": sum(len(s.markers) for s in claims), "supported_pairs": sum(len(s.supported_markers) for s in claims),
-        "claims": len(claims), "supported_claims": sum(1 for s in claims if s.supported),
+        "abstained": abstained,
+        "correct": correct,
+        "answerable": answerable,
+        "type": q["type"],
+        "pairs": sum(len(s.markers) for s in claims),
+        "supported_pairs": sum(len(s.supported_markers) for s in claims),
+        "claims": len(claims),
+        "supported_claims": sum(1 for s in claims if s.supported),
     }
 
 
@@ -131,8 +158,15 @@ def post_ablation(report: Path) -> dict[str, Any]:
             for min_support in (0.0, 0.3, 0.4, 0.5, 0.6):
                 for min_score in (0.25, 0.3, 0.35):
                     rows = [replay(q, repair=repair, min_support=min_support, min_score=min_score) for q in qs]
-                    out["rows"].append({"split": split, "repair": repair, "min_support": min_support,
-                                        "min_score": min_score, **summarize(rows)})
+                    out["rows"].append(
+                        {
+                            "split": split,
+                            "repair": repair,
+                            "min_support": min_support,
+                            "min_score": min_score,
+                            **summarize(rows),
+                        }
+                    )
     return out
 
 

@@ -8,11 +8,14 @@ template (eval/bench_peer.py); both are counted with the chat model's tokenizer.
 """
 
 import statistics
+
 import chromadb
 from chromadb.config import Settings as CS
+
 from rag import RAG
 from rag.evaluation import load_dataset
 from rag.prompting import SYSTEM_PROMPT
+
 rag = RAG.open(data_dir="data/bench/seeds")
 llm = rag.llm()
 col = chromadb.PersistentClient("data/bench/peer-index", settings=CS(anonymized_telemetry=False)).get_collection("peer")

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from rag import support
-from rag.metrics import strip_markers
+from rag.citations import strip_markers
 
 
 def claims(text):

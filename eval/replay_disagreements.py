@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import sys
 
+from rag.answering import finish_reply
 from rag.config import load_settings
-from rag.pipeline import finish_reply
 from rag.reports import load_report, report_sources
 
 

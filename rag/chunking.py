@@ -11,66 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from rag.text import split_sentences
 from rag.types import Chunk, Document
 
 __all__ = ["ChunkerSettings", "chunk_document", "chunk_id", "split_sentence_spans"]
 
 TokenCounter = Callable[[str], int]
-
-# Abbreviations after which a period does not end a sentence.
-_ABBREV = {
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "prof",
-    "sr",
-    "jr",
-    "st",
-    "gen",
-    "col",
-    "lt",
-    "sgt",
-    "capt",
-    "gov",
-    "sen",
-    "rep",
-    "pres",
-    "vs",
-    "etc",
-    "inc",
-    "ltd",
-    "co",
-    "corp",
-    "no",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
-    "e.g",
-    "i.e",
-    "u.s",
-    "u.k",
-    "u.n",
-    "a.m",
-    "p.m",
-    "approx",
-    "est",
-    "dept",
-    "fig",
-}
-_SENT_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
 
 
 @dataclass(frozen=True)
@@ -92,46 +41,22 @@ def chunk_id(doc_id: str, text: str) -> str:
     return hashlib.sha256(f"{doc_id}\x00{normalized}".encode()).hexdigest()[:24]
 
 
-def _is_abbreviation(text: str, end: int) -> bool:
-    """Whether the period at ``text[end-1]`` closes an abbreviation or an initial."""
-    m = re.search(r"([A-Za-z.]+)\.$", text[max(0, end - 12) : end])
-    if not m:
-        return False
-    word = m.group(1).lower().rstrip(".")
-    return word in _ABBREV or (len(word) == 1 and word.isalpha())
-
-
 def split_sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` within ``text[start:end]``, whitespace trimmed."""
+    """Sentence spans ``(start, end)`` within ``text[start:end]``, by :func:`rag.text.split_sentences`.
+
+    Unlike the answer checks, a chunk keeps a line's bullet ("•", "-", "1."): the
+    first sentence of a line starts at the line's first visible character, so every
+    character of a chunk is counted in its token budget.
+    """
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
-    pos = start
-    for m in _SENT_END.finditer(text, start, end):
-        stop = m.end()
-        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start() + 1):
-            continue
-        nxt = text[stop : stop + 2].strip()
-        if nxt and nxt[0].islower():  # "e.g. the" or a decimal-like break: not a sentence end
-            continue
-        spans.append((pos, stop))
-        pos = stop
-    if pos < end:
-        spans.append((pos, end))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
-    return out
-
-
-def _paragraph_spans(text: str) -> Iterator[tuple[int, int]]:
-    for m in re.finditer(r"[^\n]+", text):
-        if m.group().strip():
-            yield m.start(), m.end()
+    for sentence in split_sentences(text[start:end]):
+        s, e = start + sentence.start, start + sentence.end
+        line_start = max(text.rfind("\n", 0, s) + 1, start)
+        if (not spans or spans[-1][1] <= line_start) and text[line_start:s].strip():
+            s = line_start + len(text[line_start:s]) - len(text[line_start:s].lstrip())
+        spans.append((s, e))
+    return spans
 
 
 def _split_long(text: str, s: int, e: int, count: TokenCounter, limit: int) -> list[tuple[int, int]]:
@@ -171,19 +96,18 @@ def _sections(text: str, count: TokenCounter, limit: int) -> list[list[tuple[int
     """
     seen: set[str] = set()
     sections: list[list[tuple[int, int, int]]] = [[]]
-    for ps, pe in _paragraph_spans(text):
-        for s, e in split_sentence_spans(text, ps, pe):
-            key = " ".join(text[s:e].split()).lower()
-            if key in seen:
-                if sections[-1]:
-                    sections.append([])
-                continue
-            seen.add(key)
-            n = count(text[s:e])
-            if n <= limit:
-                sections[-1].append((s, e, n))
-            else:
-                sections[-1].extend((a, b, count(text[a:b])) for a, b in _split_long(text, s, e, count, limit))
+    for s, e in split_sentence_spans(text):
+        key = " ".join(text[s:e].split()).lower()
+        if key in seen:
+            if sections[-1]:
+                sections.append([])
+            continue
+        seen.add(key)
+        n = count(text[s:e])
+        if n <= limit:
+            sections[-1].append((s, e, n))
+        else:
+            sections[-1].extend((a, b, count(text[a:b])) for a, b in _split_long(text, s, e, count, limit))
     return [sec for sec in sections if sec]
 
 

@@ -159,7 +159,9 @@ def ask(
 
     s = settings(top_k=top_k, chat_model=model, temperature=temperature)
     validate_question(question, max_chars=s.max_question_chars)  # before paying for model loads
-    if s.llm_backend == "llama-cpp":
+    from rag.backends import llm_class
+
+    if llm_class(s).local:
         from rag.models import resolve_chat_model
 
         resolve_chat_model(s.chat_model, s.models_dir)  # a missing model fails now, not after indexing work

@@ -50,9 +50,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rag import support
-from rag.metrics import strip_markers
+from rag.citations import KEEP_THRESHOLD, strip_markers
 from rag.types import Disagreement, Hit
-from rag.verification import KEEP_THRESHOLD
 
 __all__ = ["FRAME_MIN", "answer_kind", "find_disagreements", "name_tokens", "note_disagreements"]
 

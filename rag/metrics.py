@@ -20,11 +20,10 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
 
 from rag import support
-from rag.support import MARKER_RE, Span
+from rag.citations import MAX_RANGE_ITEMS, SentenceCitations, extract_markers, sentence_citations, strip_markers
 
 __all__ = [
     "MAX_RANGE_ITEMS",
@@ -46,8 +45,6 @@ __all__ = [
     "strip_markers",
     "token_f1",
 ]
-
-MAX_RANGE_ITEMS = 20  # "[1-99]" is a typo or an attack, not 99 citations
 
 # ------------------------------------------------------------------------ answer text
 
@@ -232,126 +229,6 @@ def rate(flags: Sequence[bool]) -> float | None:
     if not flags:
         return None
     return sum(1 for flag in flags if flag) / len(flags)
-
-
-# --------------------------------------------------------------------------- citations
-
-
-def extract_markers(text: str) -> list[int]:
-    """All citation numbers in ``text``, in order of appearance, repeats kept.
-
-    A marker is a bracket holding numbers 1..99 separated by "," or ";", or a range
-    "a-b" / "a–b": "[1]", "[1, 2]", "[1,2]", "[1][2]", "[1-3]" (-> 1, 2, 3). A range
-    expands to at most ``MAX_RANGE_ITEMS`` numbers starting at ``a``; a descending
-    range yields just its two ends. Not markers: "[a]", "[2022]", "[2022-01]", "[0]",
-    "[100]".
-    """
-    found: list[int] = []
-    for match in MARKER_RE.finditer(text):
-        for part in re.split(r"[,;]", match.group()[1:-1]):
-            ends = [int(n) for n in re.split(r"[-\u2013]", part)]
-            if len(ends) == 1:
-                found.append(ends[0])
-            elif len(ends) == 2 and ends[0] <= ends[1]:
-                found.extend(range(ends[0], min(ends[1], ends[0] + MAX_RANGE_ITEMS - 1) + 1))
-            else:
-                found.extend((ends[0], ends[-1]))
-    return found
-
-
-_MARKER = MARKER_RE.pattern
-_MARKER_RUN_RE = re.compile(rf"[ \t]*{_MARKER}(?:[ \t]*{_MARKER})*[ \t]*")
-
-
-def strip_markers(text: str) -> str:
-    """``text`` without citation markers, spacing tidied.
-
-    Each run of markers, with the spaces or tabs around it, is replaced by one space
-    when it sits between two words, and by nothing at the start or end of a line or
-    before punctuation (".,;:!?)"): "It rained [1]." -> "It rained.",
-    "A [1] and B" -> "A and B", "[2] A" -> "A". Line breaks are kept.
-    """
-
-    # Repeat until nothing changes: removing "[1]" from "[[1]1]" leaves a new "[1]".
-    while True:
-        stripped = _strip_marker_runs(text)
-        if stripped == text:
-            return text
-        text = stripped
-
-
-def _strip_marker_runs(text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        before = text[match.start() - 1] if match.start() > 0 else "\n"
-        after = text[match.end()] if match.end() < len(text) else "\n"
-        if before in "\r\n" or after in "\r\n.,;:!?)":
-            return ""
-        return " "
-
-    return _MARKER_RUN_RE.sub(replace, text)
-
-
-@dataclass(frozen=True)
-class SentenceCitations:
-    """One sentence of an answer with its citations and their support.
-
-    ``text`` is the sentence as written (markers included) and ``span`` its place in
-    the answer; ``markers`` are the distinct markers of the sentence in order of
-    appearance; ``supported_markers`` the subset whose passage supports the sentence
-    (markers pointing to no passage are never supported).
-    """
-
-    text: str
-    span: Span
-    markers: list[int]
-    is_claim: bool
-    supported_markers: list[int]
-
-    @property
-    def claim(self) -> str:
-        """The sentence without its markers: the text the support check sees."""
-        return strip_markers(self.text)
-
-    @property
-    def supported(self) -> bool:
-        """Whether at least one marker's passage supports the sentence."""
-        return bool(self.supported_markers)
-
-
-def sentence_citations(
-    answer_text: str,
-    passages: Mapping[int, str],
-    *,
-    threshold: float = support.DEFAULT_THRESHOLD,
-) -> list[SentenceCitations]:
-    """Split an answer into sentences and check each sentence's citations.
-
-    Sentences come from ``support.split_sentences`` (markers after a sentence's final
-    period stay with it). For each: ``markers`` is ``extract_markers`` of the sentence,
-    repeats dropped; ``is_claim`` is ``support.is_claim`` of the marker-free sentence;
-    ``supported_markers`` are the markers ``m`` with ``m in passages`` and
-    ``support.is_supported(sentence, passages[m], threshold=threshold)``. Support is
-    checked for every sentence with markers, claim or not; callers filter on
-    ``is_claim``. ``passages`` maps marker numbers to passage texts (the sources shown).
-    """
-    results: list[SentenceCitations] = []
-    for span in support.split_sentences(answer_text):
-        markers = list(dict.fromkeys(extract_markers(span.text)))
-        claim = strip_markers(span.text)
-        supported: list[int] = []
-        for m in markers:
-            if m in passages and support.is_supported(claim, passages[m], threshold=threshold):
-                supported.append(m)
-        results.append(
-            SentenceCitations(
-                text=span.text,
-                span=span,
-                markers=markers,
-                is_claim=support.is_claim(claim),
-                supported_markers=supported,
-            )
-        )
-    return results
 
 
 def citation_validity(markers: Sequence[int], shown: Collection[int]) -> float | None:

@@ -14,10 +14,11 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rag.citations import strip_markers
 from rag.errors import QuestionError
-from rag.metrics import extract_markers, strip_markers
-from rag.support import MARKER_RE, is_claim, split_sentences
-from rag.types import Citation, Hit, Turn
+from rag.support import is_claim
+from rag.text import split_sentences
+from rag.types import Hit, Turn
 
 __all__ = [
     "REFUSAL",
@@ -29,8 +30,6 @@ __all__ = [
     "is_bare_reply",
     "is_refusal",
     "order_for_reuse",
-    "parse_markers",
-    "resolve_citations",
 ]
 
 REFUSAL = "I cannot answer this from the provided articles."
@@ -162,50 +161,6 @@ def build_messages(
         prompt_tokens=cost(messages),
         dropped=len(hits) - len(blocks),
     )
-
-
-def parse_markers(text: str) -> list[int]:
-    """Citation numbers in order of appearance: ``[1]``, ``[1, 2]``, ``[1][2]``, ``[1-3]``."""
-    return extract_markers(text)
-
-
-def resolve_citations(text: str, sources: Sequence[Hit]) -> tuple[str, tuple[Citation, ...]]:
-    """Drop markers that point to no shown source; resolve the rest.
-
-    Returns the cleaned text (each marker written as ``[n]``) and one
-    :class:`Citation` per distinct valid marker, in order of first appearance.
-    """
-    n_sources = len(sources)
-
-    def fix(m: re.Match[str]) -> str:
-        valid = [n for n in extract_markers(m.group()) if 1 <= n <= n_sources]
-        return "".join(f"[{n}]" for n in dict.fromkeys(valid))
-
-    # Removing "[9]" from "[[9]7]" leaves a new marker "[7]": repeat until nothing changes.
-    cleaned = text
-    while (fixed := MARKER_RE.sub(fix, cleaned)) != cleaned:
-        cleaned = fixed
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
-    cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
-    citations = []
-    for n in dict.fromkeys(parse_markers(cleaned)):
-        if not 1 <= n <= n_sources:
-            continue
-        c = sources[n - 1].chunk
-        citations.append(
-            Citation(
-                marker=n,
-                doc_id=c.doc_id,
-                chunk_id=c.chunk_id,
-                title=c.title,
-                url=c.url,
-                date=c.date,
-                text=c.text,
-                start=c.start,
-                end=c.end,
-            )
-        )
-    return cleaned, tuple(citations)
 
 
 _REFUSAL_PATTERNS = re.compile(

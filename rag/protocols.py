@@ -37,7 +37,13 @@ class Embedder(Protocol):
 
 @runtime_checkable
 class VectorStore(Protocol):
-    """Persistent chunks with their vectors. Chunk ids are unique across the store."""
+    """Persistent chunks with their vectors. Chunk ids are unique across the store.
+
+    ``shared`` is True when other processes may write to the same store (a Chroma
+    server): readers then keep their local keyword index in step with it.
+    """
+
+    shared: bool
 
     def index_metadata(self) -> dict[str, str]:
         """Settings the index was built with (embedder, chunker), as recorded."""

@@ -1,20 +1,29 @@
-"""Fusing ranked lists and collapsing near-duplicate passages. Pure functions.
+"""Hybrid search: dense and BM25 candidates, fused, near-duplicates collapsed.
 
-Reciprocal rank fusion combines dense (embedding) and keyword (BM25) rankings without
-calibrating their scores against each other: each list contributes 1/(k + rank).
-Near-duplicates (the same wire story syndicated twice, a passage and its overlap)
-are collapsed so they do not crowd the top-k. Retrieval backends live elsewhere.
+Reciprocal rank fusion (Cormack, Clarke and Büttcher, SIGIR 2009) combines dense
+(embedding) and keyword (BM25) rankings without calibrating their scores against
+each other: each list contributes 1/(k + rank). Near-duplicates (the same wire story
+syndicated twice, a passage and its overlap) are collapsed so they do not crowd the
+top-k. A follow-up question is searched with :func:`standalone_query`, which adds
+the conversation's recent questions (and the previous answer) without a model call.
+
+What it deliberately does not do: embed or store anything itself (the backends do),
+rerank with a model, or decide whether the evidence suffices (``rag.answering``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import time
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 
-from rag.types import Hit
+from rag.citations import strip_markers
+from rag.config import Settings
+from rag.protocols import KeywordIndex, VectorStore
+from rag.types import Hit, Turn
 
-__all__ = ["collapse_near_duplicates", "jaccard", "reciprocal_rank_fusion"]
+__all__ = ["Retriever", "collapse_near_duplicates", "jaccard", "reciprocal_rank_fusion", "standalone_query"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -88,3 +97,69 @@ def collapse_near_duplicates(hits: Sequence[Hit], *, threshold: float = 0.8, lim
             kept.append(hit)
             kept_words.append(words)
     return [replace(h, rank=i) for i, h in enumerate(kept, 1)]
+
+
+def standalone_query(question: str, history: Sequence[Turn], *, mode: str = "context", turns: int = 3) -> str:
+    """The retrieval query for ``question`` given the conversation so far.
+
+    ``question``: the question alone. ``questions``: the recent questions, then this
+    one. ``context``: that, plus the previous answer without its markers, which
+    names what "it" or "that official" refers to. Costs no model call.
+    """
+    if not history or mode == "question":
+        return question
+    recent = list(history)[-turns:] if turns else []
+    parts = [t.question for t in recent]
+    if mode == "context" and recent:
+        previous = strip_markers(recent[-1].answer)
+        parts.append(previous if len(previous) <= 400 else previous[:400].rsplit(" ", 1)[0])
+    return " ".join([*parts, question])
+
+
+class Retriever:
+    """Dense (and, for ``retrieval = "hybrid"``, BM25) search over one index.
+
+    ``keyword_sync_s`` (seconds): with a shared store, how often at most the local
+    BM25 copy is compared with the store and synced (other workers ingest too).
+    """
+
+    keyword_sync_s = 30.0
+
+    def __init__(self, *, store: VectorStore, keyword: KeywordIndex | None, settings: Settings) -> None:
+        self.store = store
+        self.keyword = keyword
+        self.settings = settings
+        self.keyword_checked_at = time.monotonic()
+
+    def follow_other_writers(self) -> None:
+        """With a shared store, keep the local BM25 copy in step with what other workers ingested.
+
+        Checked at most every ``keyword_sync_s``, by comparing counts; the sync itself
+        is idempotent, so two processes syncing at once converge.
+        """
+        if self.keyword is None or not self.store.shared:
+            return
+        now = time.monotonic()
+        if now - self.keyword_checked_at < self.keyword_sync_s:
+            return
+        self.keyword_checked_at = now
+        if self.keyword.count() != self.store.count():
+            self.keyword.sync(self.store.chunks(with_text=True))
+
+    def search(self, text: str, vector: Sequence[float], k: int, exclude_docs: Collection[str] = ()) -> list[Hit]:
+        """Dense (and BM25) candidates, fused, near-duplicates collapsed, cut to ``k``, best first.
+
+        ``vector`` is ``text``'s embedding. ``exclude_docs`` hides documents from this
+        one search (evaluation uses it to leave a question's own sources out without
+        re-indexing).
+        """
+        self.follow_other_writers()
+        fetch = max(self.settings.fetch_k, k) + (4 * k if exclude_docs else 0)
+        dense = [replace(h, dense=h.score) for h in self.store.query(vector, fetch)]
+        rankings = [dense]
+        if self.keyword is not None and self.settings.retrieval == "hybrid":
+            rankings.append(self.keyword.search(text, fetch))
+        if exclude_docs:
+            rankings = [[h for h in r if h.chunk.doc_id not in exclude_docs] for r in rankings]
+        fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else rankings[0]
+        return collapse_near_duplicates(fused, threshold=self.settings.dedupe_threshold, limit=k)

@@ -55,7 +55,8 @@ class HashEmbedder:
 class MemoryStore:
     """A :class:`rag.protocols.VectorStore` in a dict, with exact cosine search."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, shared: bool = False) -> None:
+        self.shared = shared  # True stands for a store other processes write to (a Chroma server)
         self._rows: dict[str, tuple[Chunk, list[float]]] = {}
         self._meta: dict[str, str] = {}
 

@@ -34,7 +34,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import rag.pipeline as pipeline
+import rag.indexing as indexing
 from rag import RAG, IndexLockedError, Settings
 from rag.backends.chroma import ChromaStore
 from rag.testing import HashEmbedder
@@ -44,8 +44,8 @@ EMBED_DIMENSION = 384  # all-MiniLM-L6-v2's, so the HNSW index has a realistic s
 # Small write groups, so that a kill lands mid-ingest: the pipeline's default (1,024
 # chunks) would write this whole test corpus in one call. A group never splits a document.
 WRITE_GROUP_CHUNKS = 8
-pipeline._WRITE_GROUP = WRITE_GROUP_CHUNKS
-pipeline._EMBED_GROUP = 2 * WRITE_GROUP_CHUNKS
+indexing.WRITE_BATCH = WRITE_GROUP_CHUNKS
+indexing.EMBED_BATCH = 2 * WRITE_GROUP_CHUNKS
 
 
 class ReportingStore(ChromaStore):

@@ -42,16 +42,16 @@ def test_unchanged_documents_are_not_chunked_again_but_new_metadata_is_stored(
 ) -> None:
     import dataclasses
 
-    import rag.pipeline as pipeline
+    import rag.indexing as indexing
     from rag.loading import load_documents
 
     rag = make(tmp_path)
     docs, _ = load_documents([seeds])
     rag.ingest_documents(docs)
     chunked: list[str] = []
-    real = pipeline.chunk_document
+    real = indexing.chunk_document
     monkeypatch.setattr(
-        pipeline, "chunk_document", lambda doc, *a, **k: chunked.append(doc.doc_id) or real(doc, *a, **k)
+        indexing, "chunk_document", lambda doc, *a, **k: chunked.append(doc.doc_id) or real(doc, *a, **k)
     )
     assert rag.ingest_documents(docs).documents_unchanged == len(docs) and chunked == []
     # Same text, new title: the document is re-chunked and its chunks carry the title.

@@ -1,6 +1,7 @@
 import pytest
 
-from rag.prompting import REFUSAL, build_messages, is_refusal, order_for_reuse, parse_markers, resolve_citations
+from rag.citations import parse_markers, resolve_citations
+from rag.prompting import REFUSAL, build_messages, is_refusal, order_for_reuse
 from rag.types import Chunk, Hit, Turn
 
 

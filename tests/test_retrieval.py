@@ -136,7 +136,7 @@ def test_exclude_docs_hides_documents_from_both_retrievers(tmp_path: Path, seeds
 
 
 def test_server_mode_worker_follows_another_workers_ingest(tmp_path: Path, seeds: Path) -> None:
-    shared = MemoryStore()  # stands for one Chroma server
+    shared = MemoryStore(shared=True)  # stands for one Chroma server
     settings = Settings(data_dir=tmp_path, min_score=-1.0, store_backend="chroma-http")
     reader = RAG(
         embedder=HashEmbedder(), store=shared, keyword=SqliteKeywordIndex(":memory:"), llm=FakeLLM(), settings=settings
@@ -148,7 +148,7 @@ def test_server_mode_worker_follows_another_workers_ingest(tmp_path: Path, seeds
     assert reader.keyword is not None and reader.keyword.count() == 0
     reader.retrieve("Rustem Umerov")  # within 30 s of start: not checked yet
     assert reader.keyword.count() == 0
-    reader._keyword_checked_at -= 31  # half a minute later
+    reader.retriever.keyword_checked_at -= 31  # half a minute later
     hits = reader.retrieve("Rustem Umerov video link")
     assert reader.keyword.count() == shared.count()
     assert any(h.keyword is not None for h in hits)

@@ -17,8 +17,8 @@ import pytest
 
 from rag import RAG, Settings
 from rag.backends.llms import OpenAICompatibleLLM
+from rag.citations import parse_markers
 from rag.errors import BackendError
-from rag.prompting import parse_markers
 from rag.testing import HashEmbedder, MemoryStore
 
 if TYPE_CHECKING:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rag.citations import check_citations, highlight_spans, repair_citations
 from rag.pipeline import standalone_query
 from rag.types import Chunk, Hit, Turn
-from rag.verification import check_citations, highlight_spans, repair_citations
 
 P1 = (
     "The EU has earmarked an allocation of 16 million euros to support the procurement of weapons and "
@@ -67,7 +67,7 @@ def test_repair_reports_best_support() -> None:
 
 
 def test_flags_and_highlights() -> None:
-    from rag.prompting import resolve_citations
+    from rag.citations import resolve_citations
 
     text = "The EU earmarked 16 million euros for weapons [1]. Brazil won the football tournament [2]."
     _, cites = resolve_citations(text, sources(P1, P2))
@@ -80,7 +80,7 @@ def test_flags_and_highlights() -> None:
 
 
 def test_a_marker_cited_only_by_a_sentence_stating_nothing_is_left_unchecked() -> None:
-    from rag.prompting import resolve_citations
+    from rag.citations import resolve_citations
 
     for text in ("1 [1]", "Yes, [1]."):
         _, cites = resolve_citations(text, sources(P2))

@@ -34,6 +34,7 @@ class ChromaStore:
     def __init__(self, client: Any, collection: str = "news", *, server: str | None = None) -> None:
         self._client = client
         self._server = server
+        self.shared = server is not None  # a Chroma server: other workers write to it too
         try:
             self._col = client.get_or_create_collection(
                 collection,

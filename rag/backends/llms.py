@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rag.errors import BackendError, ModelCorruptError, ModelNotFoundError
 from rag.protocols import Message
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 class LlamaCppLLM:
     """A GGUF model run in this process by llama-cpp-python."""
+
+    local: ClassVar[bool] = True  # the model is a file in models_dir
 
     def __init__(
         self,
@@ -107,6 +109,8 @@ class OpenAICompatibleLLM:
     ``/chat/completions``. Token counts come from the server's ``/tokenize`` when it
     has one (llama.cpp's does), else a conservative estimate.
     """
+
+    local: ClassVar[bool] = False  # the server decides which model runs
 
     def __init__(self, base_url: str, *, model: str = "default", n_ctx: int = 4096, timeout: float = 300.0) -> None:
         if not base_url.startswith(("http://", "https://")):

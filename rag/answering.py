@@ -1,0 +1,292 @@
+"""Answering: from retrieved passages to a checked, cited :class:`rag.types.Answer`.
+
+:func:`prepare_answer` applies the evidence gate and builds the prompt;
+:class:`AnswerStream` generates (streaming, cancellable) and :func:`finish_reply`
+runs every post-generation step on the reply: markers resolved, citations repaired
+and checked, unsupported answers withdrawn, disagreeing sources noted. The same
+:func:`finish_reply` replays stored replies in evaluation.
+
+What it deliberately does not do: search (``rag.retrieval``), load models
+(``rag.backends``) or keep conversations (the caller passes ``history``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rag.citations import check_citations, repair_citations, resolve_citations, strip_markers
+from rag.config import Settings
+from rag.disagreement import find_disagreements, note_disagreements
+from rag.errors import QuestionError
+from rag.prompting import REFUSAL, RETRY_PROMPT, PromptPlan, build_messages, is_bare_reply, is_refusal, order_for_reuse
+from rag.protocols import LLM
+from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timings, Turn
+
+__all__ = ["AnswerStream", "FinalText", "finish_reply", "prepare_answer", "validate_question"]
+
+log = logging.getLogger(__name__)
+
+
+class AnswerStream:
+    """A streaming answer: iterate for text pieces, then :meth:`answer` for the final :class:`Answer`.
+
+    Retrieval has already happened when this object exists, so ``hits`` and
+    ``sources`` can be shown before the first token. :meth:`cancel` stops generation
+    and frees the model for the next question.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        embed_model: str,
+        question: str,
+        standalone: str,
+        hits: Sequence[Hit],
+        plan: PromptPlan | None,
+        llm: LLM | None,
+        temperature: float,
+        max_tokens: int,
+        timings: dict[str, float],
+        t0: float,
+    ) -> None:
+        self.question = question
+        self.hits = tuple(hits)
+        self.sources = plan.sources if plan else ()
+        self._settings = settings
+        self._embed_model = embed_model
+        self._plan = plan
+        self._llm = llm
+        self._temperature = temperature
+        self._max_tokens = max_tokens
+        self._timings = timings
+        self._t0 = t0
+        self._standalone = standalone
+        self._pieces: list[str] = []
+        self._generated = 0  # pieces generated, a bare first reply's included
+        # The model's first reply when it stated nothing and was asked again (``retry_bare``).
+        self.first_reply: str | None = None
+        self._gen: Iterator[str] | None = None
+        self._done = False
+        self._cancelled = False
+        self._first_token: float | None = None
+        self._answer: Answer | None = None
+
+    @property
+    def text(self) -> str:
+        """The reply so far."""
+        return "".join(self._pieces)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._done:
+            return
+        if self._plan is None or self._llm is None:  # the evidence gate decided: no generation
+            self._pieces.append(REFUSAL)
+            self._first_token = time.perf_counter()
+            self._done = True
+            yield REFUSAL
+            return
+        try:
+            yield from self._generate(self._plan.messages)
+            if not self._cancelled and self._settings.retry_bare and is_bare_reply(self.text):
+                # "1 [1]", "Yes, [1]", "[1]": the reply states nothing. Ask once more in the
+                # same conversation (the prompt so far is in llama.cpp's KV cache, so only
+                # the few new tokens are read); the new reply replaces the bare one.
+                first = list(self._pieces)
+                self.first_reply = self.text
+                log.info("bare reply %r: asking once more", self.first_reply)
+                self._pieces = []
+                yield from self._generate(
+                    [
+                        *self._plan.messages,
+                        {"role": "assistant", "content": self.first_reply},
+                        {"role": "user", "content": RETRY_PROMPT},
+                    ]
+                )
+                if not self._cancelled and (is_bare_reply(self.text) or is_refusal(self.text)):
+                    # Nothing better: "2022 [1]" may still be the answer, "[1]" stays a refusal.
+                    self._pieces = first
+        finally:
+            self._done = True
+
+    def _generate(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
+        assert self._llm is not None
+        self._gen = self._llm.stream_chat(messages, max_tokens=self._max_tokens, temperature=self._temperature)
+        try:
+            for piece in self._gen:
+                if self._first_token is None:
+                    self._first_token = time.perf_counter()
+                self._pieces.append(piece)
+                self._generated += 1
+                yield piece
+                if self._cancelled:
+                    break
+        finally:
+            self._gen.close()  # type: ignore[attr-defined]
+
+    def cancel(self) -> None:
+        """Stop generating; :meth:`answer` then returns what was produced so far."""
+        self._cancelled = True
+        if self._gen is not None and not self._done:
+            # "generator already executing" (closed from another thread): the loop sees the flag.
+            with contextlib.suppress(ValueError):
+                self._gen.close()  # type: ignore[attr-defined]
+
+    def answer(self) -> Answer:
+        """Finish generation (if not done) and return the resolved :class:`Answer`."""
+        if self._answer is not None:
+            return self._answer
+        if not self._done:
+            for _ in self:
+                pass
+        if self._plan is None:
+            final = FinalText(REFUSAL, (), abstained=True)
+        else:
+            final = finish_reply(self.text, self.question, self.sources, self._settings)
+        end = time.perf_counter()
+        first = (self._first_token or end) - self._t0
+        t = self._timings
+        timings = Timings(
+            embed_s=t.get("embed", 0.0),
+            retrieve_s=t.get("retrieve", 0.0),
+            prompt_s=t.get("prompt", 0.0),
+            first_token_s=first,
+            generate_s=end - (self._first_token or end),
+            total_s=end - self._t0,
+            prompt_tokens=self._plan.prompt_tokens if self._plan else 0,
+            generated_tokens=self._generated,
+        )
+        finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
+        if final.unsupported and finish == "stop":
+            finish = "unsupported"
+        if finish == "stop" and len(self._pieces) >= self._max_tokens:
+            finish = "length"
+        self._answer = Answer(
+            question=self.question,
+            text=final.text,
+            citations=final.citations,
+            sources=self.sources,
+            hits=self.hits,
+            abstained=final.abstained,
+            timings=timings,
+            chat_model=self._llm.model_id if self._llm else "",
+            embed_model=self._embed_model,
+            finish_reason=finish,  # type: ignore[arg-type]
+            standalone_question=self._standalone,
+            sentences=final.sentences,
+            disagreements=final.disagreements,
+        )
+        return self._answer
+
+
+@dataclass(frozen=True)
+class FinalText:
+    """What :func:`finish_reply` makes of a model's reply."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool = False
+    unsupported: bool = False  # refused by the post-generation support check
+    sentences: tuple[AnswerSentence, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+
+
+def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Settings) -> FinalText:
+    """The post-generation steps, in order, on the model's ``raw`` reply.
+
+    Markers are resolved to ``sources`` (out-of-range ones dropped); a refusal stays a
+    refusal. With ``verify_citations``: markers are re-pointed to supporting passages
+    and, when no claim reaches ``min_support``, the reply becomes a refusal. With
+    ``flag_disagreements``: a sentence quoting each disagreeing source is added. Last,
+    every sentence's citations are checked. Pure; replaying a stored reply through it
+    gives what the pipeline gave (``eval/replay_disagreements.py`` does).
+    """
+    text, citations = resolve_citations(raw, sources)
+    if is_refusal(text):
+        if not strip_markers(text).strip():  # "[1][2]": no words at all
+            return FinalText(REFUSAL, (), abstained=True)
+        return FinalText(text, citations, abstained=True)
+    if settings.verify_citations:
+        text, support_score = repair_citations(text, sources)
+        # Post-generation gate: no claim the sources support → the answer was invented.
+        if support_score < settings.min_support:
+            log.info("answer refused by the support check (best support %.2f): %r", support_score, text)
+            return FinalText(REFUSAL, (), abstained=True, unsupported=True)
+        text, citations = resolve_citations(text, sources)
+    disagreements: tuple[Disagreement, ...] = ()
+    if settings.flag_disagreements:
+        disagreements = tuple(find_disagreements(question, text, sources))
+        if disagreements:
+            text, citations = resolve_citations(note_disagreements(text, disagreements, sources), sources)
+    citations, sentences = check_citations(text, citations, sources)
+    return FinalText(text, citations, sentences=sentences, disagreements=disagreements)
+
+
+def prepare_answer(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    llm: LLM,
+    settings: Settings,
+    embed_model: str,
+    history: Sequence[Turn] = (),
+    standalone: str = "",
+    timings: dict[str, float],
+    t0: float,
+    temperature: float | None = None,
+) -> AnswerStream:
+    """The evidence gate, then the prompt: an :class:`AnswerStream` ready to generate.
+
+    When no passage reaches ``settings.min_score`` (cosine similarity, the evidence
+    gate) the stream is a refusal that never calls the model. ``timings`` (seconds by
+    step) gets ``"prompt"``; ``t0`` is ``time.perf_counter()`` when the question came in.
+    """
+    options: dict[str, Any] = {
+        "settings": settings,
+        "embed_model": embed_model,
+        "question": question,
+        "standalone": standalone or question,
+        "hits": hits,
+        "llm": llm,
+        "temperature": settings.temperature if temperature is None else temperature,
+        "max_tokens": settings.max_tokens,
+        "timings": timings,
+        "t0": t0,
+    }
+    best_dense = max((h.dense for h in hits if h.dense is not None), default=-1.0)
+    if not hits or best_dense < settings.min_score:
+        return AnswerStream(plan=None, **options)
+    t = time.perf_counter()
+    plan = build_messages(
+        question,
+        order_for_reuse(hits, history[-1].sources if history else ()),
+        count_tokens=llm.count_tokens,
+        n_ctx=llm.n_ctx,
+        max_new_tokens=settings.max_tokens,
+        history=history,
+        max_history_turns=settings.history_turns,
+    )
+    timings["prompt"] = time.perf_counter() - t
+    return AnswerStream(plan=plan, **options)
+
+
+def validate_question(question: str, *, max_chars: int) -> str:
+    """The stripped question, or :class:`QuestionError` if it is empty or too long."""
+    q = question.strip() if isinstance(question, str) else ""
+    # Lone surrogates and control characters break tokenizers; they carry no meaning.
+    q = q.encode("utf-8", "replace").decode("utf-8")
+    q = "".join(ch for ch in q if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+    if not q:
+        raise QuestionError("The question is empty. Type a question about the articles.")
+    if len(q) > max_chars:
+        raise QuestionError(
+            f"The question is {len(q):,} characters long; the limit is {max_chars:,} "
+            "(setting max_question_chars). Shorten it."
+        )
+    return q
