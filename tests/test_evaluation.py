@@ -115,9 +115,11 @@ def test_load_dataset_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_the_seed_set_is_valid() -> None:
-    questions = load_dataset(ROOT / "eval" / "seed.jsonl")
+    # The first 78 rows are the set the figures in eval/RESULTS.md were measured on; the rows
+    # added from seed-079 on (and the whole file's counts) are pinned by tests/test_eval_sets.py.
+    questions = [q for q in load_dataset(ROOT / "eval" / "seed.jsonl") if int(q.id.removeprefix("seed-")) <= 78]
     assert len(questions) == 78
-    assert len(load_dataset(ROOT / "eval" / "seed.jsonl", split="dev")) == 28
+    assert len([q for q in questions if q.split == "dev"]) == 28
     assert {q.type for q in questions} == {"answerable", "unanswerable", "multi-article", "follow-up"}
 
 
@@ -347,7 +349,9 @@ def test_agreement_and_kappa_by_hand() -> None:
 
 
 def test_citation_check_agreement_with_hand_verdicts() -> None:
-    judgements = load_judgements(ROOT / "eval" / "citation_judgements.jsonl")
+    # The first 30 rows, on which the figure in eval/RESULTS.md was measured; the rows added
+    # from cj-31 on are checked by tests/test_eval_sets.py.
+    judgements = load_judgements(ROOT / "eval" / "citation_judgements.jsonl")[:30]
     assert len(judgements) == 30
     assert 12 <= sum(j.supported for j in judgements) <= 18  # roughly half supported
     assert len({j.id for j in judgements}) == 30
