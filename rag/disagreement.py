@@ -53,7 +53,7 @@ from rag import support
 from rag.citations import KEEP_THRESHOLD, strip_markers
 from rag.types import Disagreement, Hit
 
-__all__ = ["FRAME_MIN", "answer_kind", "find_disagreements", "name_tokens", "note_disagreements"]
+__all__ = ["FRAME_MIN", "answer_kind", "find_disagreements", "name_tokens", "note_disagreements", "superseded_values"]
 
 # Share of the claim's and question's content words (key names left out) the other
 # passage's sentence must contain to count as stating the same thing. Set before any
@@ -91,8 +91,23 @@ _DAY_RE = re.compile(
 )
 _NUMBER_Q_RE = re.compile(
     r"\bhow (?:many|much|long|old|far|big|large|high|often)\b"
-    r"|\bwhat (?:share|percentage|percent|proportion|fraction|number|amount|sum|size|total|price|cost)\b",
+    r"|\bwhat (?:share|percentage|percent|proportion|fraction|number|amount|sum|size|total|price|cost)\b"
+    # "What is the estimated flood damage ...?", "What was the final death toll ...?"
+    r"|\bwhat(?:'s| is| was| are| were) the (?:[\w-]+ ){0,3}?(?:estimated? |estimates |projected )?"
+    r"(?:cost|damage|price|toll|number|amount|figure|total|budget|value|rate|share|sum|size|count|turnout|bill"
+    r"|loss|losses|estimate)\b",
     re.I,
+)
+# A value named as replaced by a newer one: "160 homes, up from an earlier count of 140",
+# "revised from 12 million", "instead of 3". Looked for in the words just before a number.
+_SUPERSEDED_RE = re.compile(
+    r"\b(?:from|earlier|previous|previously|initial|initially|original|originally|instead of|rather than|prior)"
+    r"\b[^.;:\d]{0,30}$",
+    re.I,
+)
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_NUMBER_MENTION_RE = re.compile(
+    r"(?:[€$£]\s?)?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|thousand|mln|bn|m|k)\b)?", re.I
 )
 _DATE_Q_RE = re.compile(r"^\W*when\b|\b(?:what|which) (?:year|date|day|month)\b|\bin what year\b", re.I)
 _PERSON_Q_RE = re.compile(r"\b(?:who|whom|whose)\b", re.I)
@@ -208,6 +223,23 @@ def _number_kind(value: str, days: frozenset[str]) -> str:
 _DEMONYM_STEMS = {support.stem(k): support.stem(v) for k, v in _DEMONYMS.items()}
 
 
+def superseded_values(text: str) -> frozenset[str]:
+    """Numbers ``text`` states only as replaced by newer ones ("up from an earlier count of 140").
+
+    A passage that says "about 160 homes, up from an earlier count of 140" does not back
+    an answer of 140: it is the newer report that corrects it.
+    """
+    current: set[str] = set()
+    replaced: set[str] = set()
+    for span in support.split_sentences(text):
+        sentence = span.text
+        for m in _NUMBER_MENTION_RE.finditer(sentence):
+            values = {v for v in support.numbers(m.group()) if not _YEAR_RE.fullmatch(v)}  # "from 2024 on"
+            before = sentence[max(0, m.start() - 45) : m.start()]
+            (replaced if _SUPERSEDED_RE.search(before) else current).update(values)
+    return frozenset(replaced - current)
+
+
 def _content(text: str) -> set[str]:
     """``rag.support.content_tokens`` with demonyms folded into their country ("dutch" -> "netherland")."""
     return {_DEMONYM_STEMS.get(t, t) for t in support.content_tokens(text)}
@@ -232,7 +264,7 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
     question_tokens = _content(question)
     answer_values = _values(strip_markers(answer))
     texts = {i + 1: _passage_text(h) for i, h in enumerate(sources)}
-    profiles = {m: (_all_words(t), frozenset(support.numbers(t))) for m, t in texts.items()}
+    profiles = {m: (_all_words(t), frozenset(support.numbers(t)) - superseded_values(t)) for m, t in texts.items()}
     found: list[Disagreement] = []
     seen_docs: set[str] = set()
     for span in support.split_sentences(answer):
@@ -372,5 +404,8 @@ def note_disagreements(answer: str, disagreements: Sequence[Disagreement], sourc
             who = f"an earlier article [{d.marker}]"
         else:
             who = f"another article [{d.marker}]"
-        notes.append(f'However, the sources disagree: {who} says "{d.quote.rstrip()}"')
+        # News moves: the dates tell the reader which figure is the newer one.
+        dated = [f"[{m}] {sources[m - 1].chunk.date}" for m in (d.marker, *d.backing) if sources[m - 1].chunk.date]
+        when = f" ({', '.join(dated)})" if len(dated) > 1 else ""
+        notes.append(f'However, the sources disagree: {who} says "{d.quote.rstrip()}"{when}')
     return text.rstrip() + "\n\n" + "\n".join(notes)
