@@ -715,3 +715,6 @@ def _llm_factory(settings: Settings) -> Callable[[str], LLM]:
         )
 
     return build
+
+
+EMBED_BATCH = _EMBED_GROUP  # public name for bench/ until rag.indexing exposes EMBED_BATCH
