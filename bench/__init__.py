@@ -23,6 +23,11 @@ Shared code: :mod:`bench.common` (reporting, statistics, rows, tables, results f
 :mod:`bench.corpus` (the synthetic corpus), :mod:`bench.context` (models and timed calls
 shared by the suites), :mod:`bench.run` (the runner), ``__main__`` (the command line).
 
+Beside the suites, with their own command lines: :mod:`bench.load` (N concurrent
+conversations against a real ``rag serve``; ``python -m bench.load``; its server side in
+:mod:`bench.load_server`) and :mod:`bench.peer_prompt_tokens` (prompt lengths, ours vs the
+peer, after a peer run).
+
 Baselines are the raw engines the adapters wrap, reached through the adapters' public
 properties (``SentenceTransformerEmbedder.model``, ``ChromaStore.collection``,
 ``LlamaCppLLM.llama``); the benchmarks use no private name of ``rag``. Nothing here
