@@ -64,15 +64,7 @@ class SqliteKeywordIndex:
         )
 
     def upsert(self, chunks: Sequence[Chunk]) -> None:
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                self._delete_locked([c.chunk_id for c in chunks])
-                self._db.executemany(_INSERT, [_row(c) for c in chunks])
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        self._insert(chunks, replace=True)
 
     def insert_new(self, chunks: Sequence[Chunk]) -> None:
         """Add ``chunks`` whose ids are not in the index yet, in one transaction.
@@ -82,9 +74,14 @@ class SqliteKeywordIndex:
         so that delete scans the table. Inserting an id that is already present makes a
         duplicate row; use :meth:`upsert` when that can happen.
         """
+        self._insert(chunks, replace=False)
+
+    def _insert(self, chunks: Sequence[Chunk], *, replace: bool) -> None:
         with self._lock:
             self._db.execute("BEGIN")
             try:
+                if replace:
+                    self._delete_locked([c.chunk_id for c in chunks])
                 self._db.executemany(_INSERT, [_row(c) for c in chunks])
                 self._db.execute("COMMIT")
             except BaseException:
