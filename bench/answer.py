@@ -17,6 +17,7 @@ __all__ = ["run", "same_words"]
 
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
+    """End-to-end answer time and time to first token vs llama.cpp direct, per seed question."""
     rag, recorder = b.seeds_rag()
     llama = b.llama()
     questions = b.seed_questions("answerable")

@@ -17,6 +17,7 @@ __all__ = ["run"]
 
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
+    """Follow-up time to first token, warm KV cache vs cleared, per seed follow-up."""
     rag, _ = b.seeds_rag()
     llama = b.llama()
     items = b.seed_questions("follow-up")

@@ -24,6 +24,7 @@ __all__ = ["run"]
 
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
+    """Ingest throughput vs encode, re-ingest vs first ingest, grouped encode, index size."""
     o, s = b.options, b.settings
     emb = b.embedder()
     model = emb.model  # the SentenceTransformer the adapter wraps: the baseline

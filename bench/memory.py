@@ -29,6 +29,7 @@ __all__ = ["run"]
 
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
+    """Peak RSS of a ``rag serve`` (or ``rag ask``) process after one question vs the model file."""
     s = b.settings
     rag, _ = b.seeds_rag() if b.seeds is not None else (None, None)
     data = b.cache / "seeds"

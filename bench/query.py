@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from bench.common import Row, Target, index_size, make_row, summarize
 from bench.context import Bench
 from bench.corpus import CORPUS_VERSION, news_sentences, pool_size_for, synthetic_chunks, synthetic_questions
@@ -29,8 +31,7 @@ __all__ = ["keyword_upsert_probe", "pool_vectors", "query_index", "run", "vector
 
 
 def pool_vectors(b: Bench, n: int) -> tuple[list[str], Any]:
-    import numpy as np
-
+    """``n`` corpus sentences and their real embeddings (an n x dim array, cached as .npy)."""
     pool = news_sentences(n, seed=b.options.seed)
     path = b.cache / f"pool-{n}-s{b.options.seed}-v{CORPUS_VERSION}-{b.settings.embed_model}.npy"
     if path.is_file():
@@ -45,8 +46,6 @@ def pool_vectors(b: Bench, n: int) -> tuple[list[str], Any]:
 
 def query_index(b: Bench, size: int) -> tuple[RAG, dict[str, Any]]:
     """The synthetic index of ``size`` chunks, built once and reused while its marker matches."""
-    import numpy as np
-
     s, o = b.settings, b.options
     n_pool = pool_size_for(size)
     d = b.cache / f"query-{size}"
@@ -104,8 +103,6 @@ def query_index(b: Bench, size: int) -> tuple[RAG, dict[str, Any]]:
 
 def vector_fidelity(b: Bench, size: int, n: int = 32) -> dict[str, float]:
     """Cosine between the cheap mean-of-sentences vector and the real chunk embedding."""
-    import numpy as np
-
     pool, pool_vecs = pool_vectors(b, pool_size_for(size))
     pairs = synthetic_chunks(size, pool, seed=b.options.seed)[:n]
     real = np.asarray(b.embedder().embed([f"{c.title}\n{c.text}" for c, _ in pairs]))
@@ -116,6 +113,7 @@ def vector_fidelity(b: Bench, size: int, n: int = 32) -> dict[str, float]:
 
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
+    """Retrieve p50/p95 vs raw Chroma for each size in ``options.sizes``, with each stage alone."""
     o, s = b.options, b.settings
     emb = b.embedder()
     questions = synthetic_questions(o.queries, seed=o.seed)
