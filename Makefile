@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= data
 
-.PHONY: setup models test-models browser run ask test test-fast lint clean
+.PHONY: setup models test-models browser run ask test test-fast bench lint clean
 
 setup: $(VENV)/.installed
 
@@ -39,9 +39,13 @@ test: test-models browser
 test-fast: setup
 	$(BIN)/pytest -q -m "not slow and not browser"
 
+# Speed benchmarks (bench/, not installed; run from here): make bench ARGS="--suite query --sizes 1000"
+bench: models
+	$(BIN)/python -m bench --data-dir $(DATA_DIR) $(ARGS)
+
 lint: setup
-	$(BIN)/ruff check rag ui tests
-	$(BIN)/ruff format --check rag ui tests
+	$(BIN)/ruff check rag ui bench tests
+	$(BIN)/ruff format --check rag ui bench tests
 	$(BIN)/mypy
 
 clean:

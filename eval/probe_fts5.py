@@ -1,5 +1,5 @@
 """FTS5 on the bench's 100k-chunk keyword index: ORDER BY bm25() vs the rank column, and
-how many rows common query words match. Needs `rag bench --suite query` to have built
+how many rows common query words match. Needs `python -m bench --suite query` to have built
 data/bench/query-100000. Works on a copy; the index is not changed.
 
     .venv/bin/python eval/probe_fts5.py

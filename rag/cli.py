@@ -490,51 +490,6 @@ def _print_comparison(comparison: Any, a: Path, b: Path) -> None:
             out.print(f"{len(ids)} question(s) {label}: {', '.join(ids)}", highlight=False)
 
 
-@app.command()
-def bench(
-    suite: Annotated[
-        str, typer.Option("--suite", help="Comma-separated: ingest,query,answer,followup,peer,memory.")
-    ] = "ingest,query,answer,followup,peer,memory",
-    sizes: Annotated[str, typer.Option(help="Index sizes in chunks for the query suite.")] = "1000,10000,100000",
-    questions: Annotated[int, typer.Option(help="Seed questions for the answer, followup and peer suites.")] = 8,
-    out_path: Annotated[
-        Optional[Path],
-        typer.Option("--out", help="JSON results (default: eval/results/bench-<timestamp>.json).", show_default=False),
-    ] = None,
-    model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
-    ] = None,
-    docs: Annotated[int, typer.Option(help="Synthetic articles for the ingest suite.")] = 300,
-    queries: Annotated[int, typer.Option(help="Questions per index size in the query suite.")] = 100,
-    rounds: Annotated[int, typer.Option(help="Alternating rounds of the ingest suite.")] = 2,
-) -> None:
-    """Benchmark speed against baselines measured in the same run; print a table, write JSON.
-
-    Caches (synthetic indexes, the LangChain peer's venv) live under <data-dir>/bench/.
-    """
-    from rag import bench as b
-
-    if min(questions, docs, queries, rounds) < 1:
-        raise RagError("--questions, --docs, --queries and --rounds must be at least 1.")
-    options = b.BenchOptions(
-        suites=b.parse_suites(suite),
-        sizes=b.parse_sizes(sizes),
-        questions=questions,
-        docs=docs,
-        queries=queries,
-        rounds=rounds,
-    )
-    s = settings(chat_model=model)
-    path = out_path or b.default_out_path()
-    with b.RichReporter(err) as reporter:
-        result = b.run_bench(s, options, reporter, on_suite=lambda partial: b.write_results(partial, path))
-    out.print(b.results_table(result.rows))
-    b.write_results(result, path)
-    out.print(f"Results: {path} (and {path.with_suffix('.md').name})", highlight=False)
-    if result.errors:
-        raise RagError("Suite(s) failed: " + "; ".join(f"{k}: {v}" for k, v in result.errors.items()))
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``rag`` console script."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

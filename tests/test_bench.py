@@ -1,4 +1,8 @@
-"""The benchmark's pure parts (ratios, targets, percentiles, synthetic corpora, JSON) and a smoke run."""
+"""The benchmark's pure parts (ratios, targets, percentiles, synthetic corpora, JSON) and a smoke run.
+
+`bench/` sits at the repository root, not in the installed package: pytest runs from the
+root with it on the path (``pythonpath`` in pyproject.toml).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from rag import bench
-from rag.bench import BenchOptions, BenchResult, Row, Target, make_row
+import bench
+from bench import BenchOptions, BenchResult, Row, Target, make_row
 from rag.config import Settings
 from rag.errors import InputError
 from rag.testing import FakeLLM, HashEmbedder
@@ -162,7 +166,7 @@ def test_pool_size_grows_with_the_corpus_and_is_capped() -> None:
 
 
 def test_recording_llm_keeps_the_messages_it_forwarded() -> None:
-    rec = bench._RecordingLLM(FakeLLM())
+    rec = bench.RecordingLLM(FakeLLM())
     messages = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hi"}]
     text = "".join(rec.stream_chat(messages, max_tokens=20, temperature=0.0))
     assert text and rec.last_messages == messages
@@ -170,7 +174,7 @@ def test_recording_llm_keeps_the_messages_it_forwarded() -> None:
 
 
 def test_timed_embedder_forwards_and_records() -> None:
-    timed = bench._TimedEmbedder(HashEmbedder())
+    timed = bench.TimedEmbedder(HashEmbedder())
     vectors = timed.embed(["a b", "c"])
     assert len(vectors) == 2 and timed.texts == ["a b", "c"] and timed.seconds >= 0
     assert timed.dimension == HashEmbedder().dimension
@@ -230,7 +234,7 @@ def test_a_failing_suite_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None
 @pytest.mark.timeout(300)
 def test_bench_ingest_and_query_smoke(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
-    cli = [sys.executable, "-m", "rag.cli", "--data-dir", str(tmp_path / "data"), "bench", "--out", str(out)]
+    cli = [sys.executable, "-m", "bench", "--data-dir", str(tmp_path / "data"), "--out", str(out)]
     small = ["--sizes", "1000", "--questions", "1", "--docs", "4", "--queries", "5", "--rounds", "1"]
     done = subprocess.run(
         [*cli, "--suite", "ingest,query", *small],

@@ -1,6 +1,6 @@
-"""The CI version of eval/load_test.py: 6 concurrent conversations x 2 turns against a real `rag serve`.
+"""The CI version of bench/load.py: 6 concurrent conversations x 2 turns against a real `rag serve`.
 
-The full run (20 conversations) is ``.venv/bin/python eval/load_test.py``; its figures are in
+The full run (20 conversations) is ``.venv/bin/python -m bench.load``; its figures are in
 RELIABILITY.md. This one starts the same server the same way (SmolLM2, answers cut at 32
 tokens, 3 passages per question) and checks what must hold under concurrent use: every
 request gets an answer or the clear busy message, one generation at a time, follow-ups
@@ -12,10 +12,8 @@ to fill 16 places).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
-import sys
 import time
 from pathlib import Path
 from types import ModuleType
@@ -35,15 +33,10 @@ OUT = ROOT / "test-output" / "load"
 
 
 def load_script() -> ModuleType:
-    """eval/load_test.py as a module (eval/ is not a package)."""
-    if "rag_load_test" in sys.modules:
-        return sys.modules["rag_load_test"]
-    spec = importlib.util.spec_from_file_location("rag_load_test", ROOT / "eval" / "load_test.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rag_load_test"] = module  # dataclasses resolve their annotations through sys.modules
-    spec.loader.exec_module(module)
-    return module
+    """bench/load.py (bench/ is importable from the repository root, see pyproject's pythonpath)."""
+    from bench import load
+
+    return load
 
 
 @pytest.fixture(scope="module")

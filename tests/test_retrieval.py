@@ -103,6 +103,32 @@ def test_keyword_index_is_incremental_and_searchable(tmp_path: Path) -> None:
     assert reopened.sync(chunks) == (1, 0) and reopened.count() == 2
 
 
+def test_keyword_insert_new_stores_chunks_like_upsert(tmp_path: Path) -> None:
+    # The bulk path for fresh ids (bench/query.py) writes the same rows upsert writes.
+    chunks = [
+        Chunk(
+            chunk_id=f"c{i}",
+            doc_id="a.txt",
+            text=f"Grain exports rose {i} percent",
+            start=0,
+            end=9,
+            ordinal=i,
+            title="Grain",
+            url="https://news.example/grain",
+            date="2024-05-01",
+            doc_hash="h",
+            ingested_at=1.5,
+        )
+        for i in range(3)
+    ]
+    bulk, upserted = SqliteKeywordIndex(tmp_path / "bulk.sqlite3"), SqliteKeywordIndex(tmp_path / "up.sqlite3")
+    bulk.insert_new(chunks)
+    upserted.upsert(chunks)
+    assert bulk.ids() == {"c0", "c1", "c2"}
+    assert bulk.search("grain exports", 5) == upserted.search("grain exports", 5)
+    assert [h.chunk for h in bulk.search("rose 2", 1)] == [chunks[2]]
+
+
 def test_hybrid_pipeline_keeps_keyword_index_in_sync(tmp_path: Path, seeds: Path) -> None:
     store, kw = MemoryStore(), SqliteKeywordIndex(":memory:")
     settings = Settings(data_dir=tmp_path, min_score=-1.0)

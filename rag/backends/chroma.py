@@ -158,6 +158,16 @@ class ChromaStore:
         with self._guard():
             return int(self._col.count())
 
+    @property
+    def collection(self) -> Any:
+        """The ``chromadb`` Collection this store wraps (for benchmarks that time Chroma alone)."""
+        return self._col
+
+    @property
+    def max_batch_size(self) -> int:
+        """The most chunks one :meth:`upsert` accepts: the Chroma client's ``get_max_batch_size()``."""
+        return self._batch
+
 
 def _to_meta(c: Chunk) -> dict[str, str | int | float]:
     return {

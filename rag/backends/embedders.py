@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rag.errors import ModelCorruptError
 from rag.models import embedder_path
@@ -71,3 +72,8 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False, truncation=False))
+
+    @property
+    def model(self) -> Any:
+        """The ``SentenceTransformer`` this adapter wraps (for benchmarks that time it alone)."""
+        return self._model

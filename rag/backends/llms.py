@@ -95,6 +95,11 @@ class LlamaCppLLM:
                 if close:
                     close()
 
+    @property
+    def llama(self) -> Any:
+        """The ``llama_cpp.Llama`` this adapter runs (for benchmarks: the direct baseline, KV cache reset)."""
+        return self._llama
+
 
 class _HTTPStatusError(BackendError):
     def __init__(self, message: str, code: int) -> None:

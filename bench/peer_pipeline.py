@@ -1,10 +1,11 @@
-"""The peer pipeline of `rag bench --suite peer`: a plain LangChain RAG over seeds/.
+"""The peer pipeline of `python -m bench --suite peer`: a plain LangChain RAG over seeds/.
 
-Runs inside its own virtual environment (``data/bench/peer-venv``, made by the bench
-command); it never imports ``rag``, and LangChain is never a dependency of the product.
-Same models, k, chunk size and system prompt as ours, passed in as a JSON argument:
+Runs inside its own virtual environment (``data/bench/peer-venv``, made by the peer
+suite, :mod:`bench.peer`); it never imports ``rag``, and LangChain is never a dependency
+of the product. Same models, k, chunk size and system prompt as ours, passed in as a
+JSON argument:
 
-    python eval/bench_peer.py '{"model_path": ..., "embed_path": ..., "seeds_dir": ..., ...}'
+    python bench/peer_pipeline.py '{"model_path": ..., "embed_path": ..., "seeds_dir": ..., ...}'
 
 The pipeline is the textbook one: TextLoader → RecursiveCharacterTextSplitter counted
 in the embedder's word pieces → HuggingFaceEmbeddings → Chroma (cosine) → a k-nearest
@@ -30,6 +31,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+# The peer's prompt: the system prompt, then this user message (bench/peer_prompt_tokens.py
+# rebuilds it to count its tokens).
+USER_TEMPLATE = "Sources:\n<sources>\n{context}\n</sources>\n\nQuestion: {question}"
+SOURCE_TEMPLATE = '<source id="{n}">\n{text}\n</source>'
+
+
+def format_sources(texts: list[str]) -> str:
+    """The ``{context}`` of :data:`USER_TEMPLATE`: the retrieved passages, numbered from 1."""
+    return "\n\n".join(SOURCE_TEMPLATE.format(n=i, text=t) for i, t in enumerate(texts, 1))
 
 
 def emit(data: dict[str, Any]) -> None:
@@ -95,14 +107,14 @@ def build(cfg: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
     prompt = ChatPromptTemplate.from_messages(
         [
             ("system", cfg["system_prompt"]),
-            ("human", "Sources:\n<sources>\n{context}\n</sources>\n\nQuestion: {question}"),
+            ("human", USER_TEMPLATE),
         ]
     )
     timing: dict[str, float] = {}
 
     def format_docs(found: list[Any]) -> str:
         timing["retrieved"] = time.perf_counter()
-        return "\n\n".join(f'<source id="{i}">\n{d.page_content}\n</source>' for i, d in enumerate(found, 1))
+        return format_sources([d.page_content for d in found])
 
     chain = (
         {"context": retriever | RunnableLambda(format_docs), "question": RunnablePassthrough()}
