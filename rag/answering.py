@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -26,9 +27,18 @@ from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import QuestionError
 from rag.prompting import REFUSAL, RETRY_PROMPT, PromptPlan, build_messages, is_bare_reply, is_refusal, order_for_reuse
 from rag.protocols import LLM
+from rag.text import STOP_WORDS
 from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timings, Turn
 
-__all__ = ["AnswerStream", "FinalText", "finish_reply", "prepare_answer", "validate_question"]
+__all__ = [
+    "AnswerStream",
+    "FinalText",
+    "evidence_gate",
+    "finish_reply",
+    "prepare_answer",
+    "question_names",
+    "validate_question",
+]
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +238,39 @@ def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Sett
     return FinalText(text, citations, sentences=sentences, disagreements=disagreements)
 
 
+_WORD_RE = re.compile(r"[^\W_][\w'\u2019-]*")
+
+
+def question_names(question: str) -> frozenset[str]:
+    """The question's names: capitalised words after the first, not function words (casefolded).
+
+    "What did Ndumiso Vrijhof say about Zenthari?" -> {"ndumiso", "vrijhof", "zenthari"}.
+    """
+    words = _WORD_RE.findall(question)[1:]
+    return frozenset(w.casefold() for w in words if w[0].isupper() and w.casefold() not in STOP_WORDS)
+
+
+def evidence_gate(question: str, hits: Sequence[Hit], *, min_score: float) -> bool:
+    """Whether the retrieved passages may hold the answer, before any generation.
+
+    True when a passage's dense (cosine) similarity reaches ``min_score``, or when the
+    keyword (BM25) retriever's best passage contains every name of the question
+    (:func:`question_names`, at least one): an embedder that has never seen "Vrijhof"
+    scores a passage about him low, while BM25 finds the rare name exactly.
+    """
+    if not hits:
+        return False
+    if max((h.dense for h in hits if h.dense is not None), default=-1.0) >= min_score:
+        return True
+    names = question_names(question)
+    keyword_hits = [h for h in hits if h.keyword is not None]
+    if not names or not keyword_hits:
+        return False
+    best = max(keyword_hits, key=lambda h: h.keyword or 0.0)
+    words = {w.casefold() for w in _WORD_RE.findall(f"{best.chunk.title}\n{best.chunk.text}")}
+    return names <= words
+
+
 def prepare_answer(
     question: str,
     hits: Sequence[Hit],
@@ -259,8 +302,7 @@ def prepare_answer(
         "timings": timings,
         "t0": t0,
     }
-    best_dense = max((h.dense for h in hits if h.dense is not None), default=-1.0)
-    if not hits or best_dense < settings.min_score:
+    if not evidence_gate(question, hits, min_score=settings.min_score):
         return AnswerStream(plan=None, **options)
     t = time.perf_counter()
     plan = build_messages(
