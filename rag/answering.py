@@ -25,7 +25,17 @@ from rag.citations import check_citations, repair_citations, resolve_citations, 
 from rag.config import Settings
 from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import QuestionError
-from rag.prompting import REFUSAL, RETRY_PROMPT, PromptPlan, build_messages, is_bare_reply, is_refusal, order_for_reuse
+from rag.languages import ENGLISH, detect_language, language_name
+from rag.prompting import (
+    REFUSAL,
+    RETRY_PROMPT,
+    TRANSLATE_PROMPT,
+    PromptPlan,
+    build_messages,
+    is_bare_reply,
+    is_refusal,
+    order_for_reuse,
+)
 from rag.protocols import LLM
 from rag.text import STOP_WORDS
 from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timings, Turn
@@ -33,6 +43,7 @@ from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timin
 __all__ = [
     "AnswerStream",
     "FinalText",
+    "english_query",
     "evidence_gate",
     "finish_reply",
     "prepare_answer",
@@ -207,7 +218,9 @@ class FinalText:
     disagreements: tuple[Disagreement, ...] = ()
 
 
-def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Settings) -> FinalText:
+def finish_reply(
+    raw: str, question: str, sources: Sequence[Hit], settings: Settings, *, language: str | None = None
+) -> FinalText:
     """The post-generation steps, in order, on the model's ``raw`` reply.
 
     Markers are resolved to ``sources`` (out-of-range ones dropped); a refusal stays a
@@ -216,14 +229,19 @@ def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Sett
     ``flag_disagreements``: a sentence quoting each disagreeing source is added. Last,
     every sentence's citations are checked. Pure; replaying a stored reply through it
     gives what the pipeline gave (``eval/replay_disagreements.py`` does).
+
+    ``language`` is the answer's (the question's, detected when None): claims are
+    checked against passages in other languages by names and numbers only, so a
+    correct answer is never refused for its language.
     """
+    language = detect_language(question) if language is None else language
     text, citations = resolve_citations(raw, sources)
     if is_refusal(text):
         if not strip_markers(text).strip():  # "[1][2]": no words at all
             return FinalText(REFUSAL, (), abstained=True)
         return FinalText(text, citations, abstained=True)
     if settings.verify_citations:
-        text, support_score = repair_citations(text, sources)
+        text, support_score = repair_citations(text, sources, language=language)
         # Post-generation gate: no claim the sources support → the answer was invented.
         if support_score < settings.min_support:
             log.info("answer refused by the support check (best support %.2f): %r", support_score, text)
@@ -234,7 +252,7 @@ def finish_reply(raw: str, question: str, sources: Sequence[Hit], settings: Sett
         disagreements = tuple(find_disagreements(question, text, sources))
         if disagreements:
             text, citations = resolve_citations(note_disagreements(text, disagreements, sources), sources)
-    citations, sentences = check_citations(text, citations, sources)
+    citations, sentences = check_citations(text, citations, sources, language=language)
     return FinalText(text, citations, sentences=sentences, disagreements=disagreements)
 
 
@@ -271,6 +289,19 @@ def evidence_gate(question: str, hits: Sequence[Hit], *, min_score: float) -> bo
     return names <= words
 
 
+def english_query(llm: LLM, question: str) -> str:
+    """``question`` translated into English by the chat model, for retrieval; ``question`` if that fails.
+
+    The embedder and the keyword index read English; a question in another language
+    matched English passages at cosine 0.12–0.24 and was refused by the evidence gate.
+    One short greedy generation (about a second on 2 cores with the default model).
+    """
+    messages = [{"role": "system", "content": TRANSLATE_PROMPT}, {"role": "user", "content": question}]
+    reply = "".join(llm.stream_chat(messages, max_tokens=32 + len(question) // 2, temperature=0.0))
+    lines = [line.strip().strip('"\u201c\u201d') for line in reply.strip().splitlines() if line.strip()]
+    return lines[0] if lines else question
+
+
 def prepare_answer(
     question: str,
     hits: Sequence[Hit],
@@ -283,12 +314,14 @@ def prepare_answer(
     timings: dict[str, float],
     t0: float,
     temperature: float | None = None,
+    language: str = ENGLISH,
 ) -> AnswerStream:
     """The evidence gate, then the prompt: an :class:`AnswerStream` ready to generate.
 
     When no passage reaches ``settings.min_score`` (cosine similarity, the evidence
     gate) the stream is a refusal that never calls the model. ``timings`` (seconds by
     step) gets ``"prompt"``; ``t0`` is ``time.perf_counter()`` when the question came in.
+    ``language`` (ISO 639-1) is the question's: the answer is asked for in it.
     """
     options: dict[str, Any] = {
         "settings": settings,
@@ -313,6 +346,7 @@ def prepare_answer(
         max_new_tokens=settings.max_tokens,
         history=history,
         max_history_turns=settings.history_turns,
+        answer_language="" if language == ENGLISH else language_name(language),
     )
     timings["prompt"] = time.perf_counter() - t
     return AnswerStream(plan=plan, **options)

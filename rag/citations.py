@@ -127,6 +127,7 @@ def sentence_citations(
     passages: Mapping[int, str],
     *,
     threshold: float = support.DEFAULT_THRESHOLD,
+    language: str = "",
 ) -> list[SentenceCitations]:
     """Split an answer into sentences and check each sentence's citations.
 
@@ -137,14 +138,17 @@ def sentence_citations(
     ``support.is_supported(sentence, passages[m], threshold=threshold)``. Support is
     checked for every sentence with markers, claim or not; callers filter on
     ``is_claim``. ``passages`` maps marker numbers to passage texts (the sources shown).
+    ``language``: the answer's language when known; passages in another language are
+    checked ``cross_lingual`` (``rag.support.support_score``).
     """
+    cross = {m: support.crosses_language(language, p) for m, p in passages.items()}
     results: list[SentenceCitations] = []
     for span in support.split_sentences(answer_text):
         markers = list(dict.fromkeys(extract_markers(span.text)))
         claim = strip_markers(span.text)
         supported: list[int] = []
         for m in markers:
-            if m in passages and support.is_supported(claim, passages[m], threshold=threshold):
+            if m in passages and support.is_supported(claim, passages[m], threshold=threshold, cross_lingual=cross[m]):
                 supported.append(m)
         results.append(
             SentenceCitations(
@@ -211,19 +215,26 @@ KEEP_THRESHOLD = 0.5
 ATTACH_THRESHOLD = support.DEFAULT_THRESHOLD
 
 
-def highlight_spans(claim: str, passage: str, *, limit: int = 2) -> list[tuple[int, int]]:
+def highlight_spans(claim: str, passage: str, *, limit: int = 2, language: str = "") -> list[tuple[int, int]]:
     """Spans of the ``limit`` passage sentences that best support ``claim``, in text order."""
-    scored = [(support.support_score(claim, s.text), s.start, s.end) for s in support.split_sentences(passage)]
+    cross = support.crosses_language(language, passage)
+    scored = [
+        (support.support_score(claim, s.text, cross_lingual=cross), s.start, s.end)
+        for s in support.split_sentences(passage)
+    ]
     best = sorted((x for x in scored if x[0] >= _HIGHLIGHT_MIN), key=lambda x: -x[0])[:limit]
     return sorted((start, end) for _, start, end in best)
 
 
 def check_citations(
-    text: str, citations: Sequence[Citation], sources: Sequence[Hit]
+    text: str, citations: Sequence[Citation], sources: Sequence[Hit], *, language: str = ""
 ) -> tuple[tuple[Citation, ...], tuple[AnswerSentence, ...]]:
-    """Citations with ``supported`` and ``highlights`` filled, and the checked sentences."""
+    """Citations with ``supported`` and ``highlights`` filled, and the checked sentences.
+
+    ``language``: the answer's language when known (see :func:`sentence_citations`).
+    """
     passages = {i + 1: h.chunk.text for i, h in enumerate(sources)}
-    checked = sentence_citations(text, passages, threshold=KEEP_THRESHOLD)
+    checked = sentence_citations(text, passages, threshold=KEEP_THRESHOLD, language=language)
     sentences = []
     # Only claim sentences are checked: "1 [1]" or "Yes, [1]" states nothing a passage
     # could support or contradict, so a marker cited only there stays unchecked (None).
@@ -234,7 +245,7 @@ def check_citations(
             if sc.is_claim:
                 supported_by[m] = supported_by.get(m, False) or m in sc.supported_markers
             if m in passages:
-                spans[m].update(highlight_spans(sc.claim, passages[m]))
+                spans[m].update(highlight_spans(sc.claim, passages[m], language=language))
         sentences.append(
             AnswerSentence(
                 text=sc.text,
@@ -251,7 +262,7 @@ def check_citations(
     return out, tuple(sentences)
 
 
-def repair_citations(text: str, sources: Sequence[Hit]) -> tuple[str, float]:
+def repair_citations(text: str, sources: Sequence[Hit], *, language: str = "") -> tuple[str, float]:
     """Rewrite the markers of ``text`` so each claim sentence cites a passage that supports it.
 
     Per claim sentence: markers whose passage supports it are kept, unsupported ones
@@ -259,7 +270,8 @@ def repair_citations(text: str, sources: Sequence[Hit]) -> tuple[str, float]:
     reaches the support threshold) is attached. Sentences that are not claims keep
     their markers. Returns the new text and the best support score any claim
     sentence reached against any shown passage (the post-generation evidence signal;
-    1.0 when the answer has no claim sentence).
+    1.0 when the answer has no claim sentence). ``language``: the answer's language
+    when known (see :func:`sentence_citations`).
     """
     passages = {i + 1: h.chunk.text for i, h in enumerate(sources)}
     ordered = [passages[n] for n in sorted(passages)]
@@ -267,14 +279,14 @@ def repair_citations(text: str, sources: Sequence[Hit]) -> tuple[str, float]:
     pos = 0
     best_overall = 0.0
     claims = 0
-    for sc in sentence_citations(text, passages, threshold=KEEP_THRESHOLD):
+    for sc in sentence_citations(text, passages, threshold=KEEP_THRESHOLD, language=language):
         pieces.append(text[pos : sc.span.start])
         pos = sc.span.end
         if not sc.is_claim:
             pieces.append(sc.text)
             continue
         claims += 1
-        index, score = support.best_support(sc.claim, ordered, threshold=ATTACH_THRESHOLD)
+        index, score = support.best_support(sc.claim, ordered, threshold=ATTACH_THRESHOLD, language=language)
         best_overall = max(best_overall, score)
         keep = list(sc.supported_markers)
         if not keep and index is not None:

@@ -18,11 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rag.answering import AnswerStream, FinalText, finish_reply, prepare_answer, validate_question
+from rag.answering import AnswerStream, FinalText, english_query, finish_reply, prepare_answer, validate_question
 from rag.chunking import ChunkerSettings
 from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, QuestionError
 from rag.indexing import DocumentInfo, Indexer, IngestProgress
+from rag.languages import ENGLISH, detect_language
 from rag.loading import load_documents
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import Retriever, standalone_query
@@ -193,7 +194,13 @@ class RAG:
         history = list(history or [])
         timings: dict[str, float] = {}
         s = self.settings
-        standalone = standalone_query(q, history, mode=s.followup_query, turns=s.history_turns)
+        language = detect_language(q)
+        query = q
+        if language != ENGLISH:  # the embedder reads English: search with a translation
+            t = time.perf_counter()
+            query = english_query(llm, q)
+            timings["translate"] = time.perf_counter() - t
+        standalone = standalone_query(query, history, mode=s.followup_query, turns=s.history_turns)
         t = time.perf_counter()
         [vector] = self.embedder.embed([standalone])
         timings["embed"] = time.perf_counter() - t
@@ -211,6 +218,7 @@ class RAG:
             timings=timings,
             t0=t0,
             temperature=temperature,
+            language=language,
         )
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:

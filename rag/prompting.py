@@ -24,6 +24,7 @@ __all__ = [
     "REFUSAL",
     "RETRY_PROMPT",
     "SYSTEM_PROMPT",
+    "TRANSLATE_PROMPT",
     "PromptPlan",
     "build_messages",
     "format_source",
@@ -49,6 +50,13 @@ Rules:
 RETRY_PROMPT = (
     "Your reply does not state the answer. Write the answer to the question as one or two full "
     "sentences that state the facts from the sources, each ending with its source number like [1]."
+)
+
+# Retrieval reads English passages with an English embedder: a question in another
+# language is first translated with the chat model (a short, cheap generation).
+TRANSLATE_PROMPT = (
+    "Translate the user's question into English. Keep names, numbers and dates exactly as written. "
+    "Reply with the translated question only."
 )
 
 # Per-message overhead of chat templates (role markers, separators), generously.
@@ -111,6 +119,7 @@ def build_messages(
     max_new_tokens: int,
     history: Sequence[Turn] = (),
     max_history_turns: int = 3,
+    answer_language: str = "",
 ) -> PromptPlan:
     """Messages for the chat model, fitted into ``n_ctx``.
 
@@ -118,7 +127,8 @@ def build_messages(
     system prompt, then one user message with the sources, the earlier turns (as text,
     markers removed) and the question. Sources are added in the given order while they
     fit; the rest are dropped. History is trimmed oldest first before any source is
-    dropped below one.
+    dropped below one. ``answer_language`` (a language's English name, "Spanish")
+    asks for the answer in that language; empty for English, which changes nothing.
     """
     system = {"role": "system", "content": SYSTEM_PROMPT}
     hist = _history_text(history, max_history_turns)
@@ -130,6 +140,8 @@ def build_messages(
         if turns:
             parts.append("Conversation so far:\n" + "\n\n".join(turns))
         parts.append(f"Question: {question.strip()}")
+        if answer_language:
+            parts.append(f"Answer in {answer_language}.")
         return "\n\n".join(parts)
 
     def cost(messages: Sequence[dict[str, str]]) -> int:

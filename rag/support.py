@@ -46,6 +46,7 @@ import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
+from rag.languages import detect_language
 from rag.text import (
     CLOSING_PUNCTUATION,
     MARKER_RE,
@@ -65,6 +66,7 @@ __all__ = [
     "Span",
     "best_support",
     "content_tokens",
+    "crosses_language",
     "is_claim",
     "is_supported",
     "numbers",
@@ -74,6 +76,7 @@ __all__ = [
 ]
 
 DEFAULT_THRESHOLD = 0.6
+_MIN_JUDGED_LETTERS = 80
 NUMBER_MISMATCH_CAP = 0.2
 
 # ------------------------------------------------------------------------------ tokens
@@ -105,6 +108,7 @@ _BRITISH_ISE_RE = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$")
 _DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['\u2019]s\b")
 _NEGATION_RE = re.compile(r"\bcannot\b|n['\u2019]t\b")
+_NAME_RE = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _TOKEN_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
 
@@ -189,14 +193,34 @@ def _profile(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(content_tokens(text)), frozenset(numbers(text))
 
 
-def support_score(claim: str, passage: str) -> float:
+def crosses_language(language: str, passage: str) -> bool:
+    """Whether a claim in ``language`` ("" = not given) is checked against a passage in another language.
+
+    Passages under ``_MIN_JUDGED_LETTERS`` letters are not judged ("Digital.
+    Xenoblade Chronicles 2." reads as Catalan): they count as the claim's language.
+    """
+    if not language or sum(ch.isalpha() for ch in passage) < _MIN_JUDGED_LETTERS:
+        return False
+    return detect_language(passage) != language
+
+
+def support_score(claim: str, passage: str, *, cross_lingual: bool = False) -> float:
     """How well ``passage`` supports ``claim``, in [0, 1] (see the module docstring).
 
     The fraction of the claim's distinct content tokens found among the passage's,
     capped at ``NUMBER_MISMATCH_CAP`` when a number of the claim is missing from the
     passage. A claim without content tokens scores 1.0 if it has numbers and all are
     in the passage, else 0.0.
+
+    ``cross_lingual``: claim and passage are in different languages, so words cannot
+    be compared; only what reads the same in any language is: names (capitalised
+    words after the first) and numbers by value ("27 millones" = "27 million"). The
+    score is the share of those found in the passage, capped as above when a number
+    is missing; a claim with neither is not checkable across languages and scores 1.0,
+    so a correct answer is never refused for its language.
     """
+    if cross_lingual:
+        return _cross_lingual_score(claim, passage)
     claim_tokens, claim_numbers = _profile(claim)
     passage_tokens, passage_numbers = _profile(passage)
     numbers_ok = claim_numbers <= passage_numbers
@@ -208,14 +232,35 @@ def support_score(claim: str, passage: str) -> float:
     return score
 
 
-def is_supported(claim: str, passage: str, *, threshold: float = DEFAULT_THRESHOLD) -> bool:
+def _fold(word: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word.casefold()) if not unicodedata.combining(ch))
+
+
+def _names(text: str) -> frozenset[str]:
+    words = _NAME_RE.findall(MARKER_RE.sub(" ", text))
+    return frozenset(_fold(w) for w in words[1:] if w[0].isupper() and _fold(w) not in STOP_WORDS)
+
+
+def _cross_lingual_score(claim: str, passage: str) -> float:
+    names, claim_numbers = _names(claim), frozenset(numbers(claim))
+    if not names and not claim_numbers:
+        return 1.0
+    passage_words = frozenset(_fold(w) for w in _NAME_RE.findall(passage))
+    passage_numbers = frozenset(numbers(passage))
+    score = (len(names & passage_words) + len(claim_numbers & passage_numbers)) / (len(names) + len(claim_numbers))
+    return score if claim_numbers <= passage_numbers else min(score, NUMBER_MISMATCH_CAP)
+
+
+def is_supported(
+    claim: str, passage: str, *, threshold: float = DEFAULT_THRESHOLD, cross_lingual: bool = False
+) -> bool:
     """``support_score(claim, passage) >= threshold``; ``threshold`` must be in [0, 1]."""
     _check_threshold(threshold)
-    return support_score(claim, passage) >= threshold
+    return support_score(claim, passage, cross_lingual=cross_lingual) >= threshold
 
 
 def best_support(
-    claim: str, passages: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD
+    claim: str, passages: Sequence[str], *, threshold: float = DEFAULT_THRESHOLD, language: str = ""
 ) -> tuple[int | None, float]:
     """The index of the passage that supports ``claim`` best, and its score.
 
@@ -226,7 +271,7 @@ def best_support(
     best_index: int | None = None
     best_score = 0.0
     for index, passage in enumerate(passages):
-        score = support_score(claim, passage)
+        score = support_score(claim, passage, cross_lingual=crosses_language(language, passage))
         if best_index is None or score > best_score:
             best_index, best_score = index, score
     if best_index is None or best_score < threshold:

@@ -237,7 +237,14 @@ _SCALES = {
     "bn": 1_000_000_000,
     "trillion": 1_000_000_000_000,
     "tn": 1_000_000_000_000,
-}
+    # The same scales in the languages of European news: an answer in Spanish says
+    # "27 millones de euros" for an article's "27 million euros".
+    "millions": 1_000_000, "millones": 1_000_000, "millón": 1_000_000, "millon": 1_000_000,
+    "millionen": 1_000_000, "mio": 1_000_000, "milioni": 1_000_000, "milione": 1_000_000,
+    "milhões": 1_000_000, "miljoen": 1_000_000, "milliarden": 1_000_000_000, "milliarde": 1_000_000_000,
+    "mrd": 1_000_000_000, "milliards": 1_000_000_000, "milliard": 1_000_000_000, "miliardi": 1_000_000_000,
+    "miljard": 1_000_000_000,
+}  # fmt: skip
 # Letters glued to a numeral that scale it: "16m", "3.5bn", "20k".
 _ATTACHED_SCALES = {"k": 1_000, "m": 1_000_000, "mn": 1_000_000, "mln": 1_000_000,
                     "b": 1_000_000_000, "bn": 1_000_000_000, "tn": 1_000_000_000_000}  # fmt: skip
@@ -255,7 +262,7 @@ def normalize_for_matching(text: str) -> str:
 
 # ----------------------------------------------------------------------------- numbers
 
-_NUMBER_TOKEN_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]*)|([a-z]+)|(%)")
+_NUMBER_TOKEN_RE = re.compile(r"(\d+(?:\.\d+)?)([a-z]*)|([^\W\d_]+)|(%)")
 
 
 def numbers(text: str) -> set[str]:
