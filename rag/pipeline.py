@@ -547,9 +547,14 @@ class RAG:
         )
 
     def remove(self, doc_ids: Sequence[str]) -> int:
-        """Delete documents by id (file name); returns the number of chunks removed."""
+        """Delete documents by id (file name); returns the number of chunks removed.
+
+        Ids match after Unicode NFC normalisation: "Café.txt" typed (NFC) removes a file
+        macOS named in decomposed form (NFD).
+        """
+        wanted = {unicodedata.normalize("NFC", d) for d in doc_ids}
         with self._write_lock():
-            ids = [c.chunk_id for d in doc_ids for c in self.store.chunks(doc_id=d)]
+            ids = [c.chunk_id for c in self.store.chunks() if unicodedata.normalize("NFC", c.doc_id) in wanted]
             self.store.delete(ids)
             if self.keyword is not None:
                 self.keyword.delete(ids)
