@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -77,6 +78,28 @@ class SlowLLM(FakeLLM):
     ) -> Iterator[str]:
         for piece in super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
             time.sleep(self.delay)
+            yield piece
+
+
+class GatedLLM(FakeLLM):
+    """A FakeLLM whose answers stop after their first piece until the test opens ``gate``.
+
+    The model is busy for exactly as long as the test needs, on any machine: a model
+    that is merely slow (a delay per piece) may finish the first answer before a
+    loaded machine has queued the second question.
+    """
+
+    def __init__(self, reply: Any = quote_first_source, **kwargs: Any) -> None:
+        super().__init__(reply, **kwargs)
+        self.gate = threading.Event()
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
+        pieces = super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
+        for i, piece in enumerate(pieces):
+            if i == 1:
+                self.gate.wait(300)
             yield piece
 
 
