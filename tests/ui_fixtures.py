@@ -81,16 +81,16 @@ class SlowLLM(FakeLLM):
             yield piece
 
 
-class GatedLLM(FakeLLM):
-    """A FakeLLM whose answers stop after their first piece until the test opens ``gate``.
+class GatedLLM(SlowLLM):
+    """A SlowLLM whose answers stop after their first piece while ``gate`` is closed (it starts closed).
 
     The model is busy for exactly as long as the test needs, on any machine: a model
     that is merely slow (a delay per piece) may finish the first answer before a
     loaded machine has queued the second question.
     """
 
-    def __init__(self, reply: Any = quote_first_source, **kwargs: Any) -> None:
-        super().__init__(reply, **kwargs)
+    def __init__(self, reply: Any = quote_first_source, *, delay: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(reply, delay=delay, **kwargs)
         self.gate = threading.Event()
 
     def stream_chat(
