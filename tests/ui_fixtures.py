@@ -117,7 +117,7 @@ def serve(app: Any) -> Iterator[str]:
     demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True))
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a bound on a hang, not a speed target
         while True:
             try:
                 with urllib.request.urlopen(url, timeout=5) as resp:
