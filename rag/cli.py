@@ -229,7 +229,7 @@ def remove(
     known = {unicodedata.normalize("NFC", d.doc_id) for d in rag.documents()}
     missing = [d for d in doc_ids if unicodedata.normalize("NFC", d) not in known]
     if missing:
-        raise RagError(f"Not in the index: {', '.join(map(repr, missing))}. See `rag docs` for what is.")
+        raise RagError(f"Not in the index: {', '.join(missing)}. See `rag docs` for what is.")
     n = rag.remove(doc_ids)
     out.print(f"Removed {len(doc_ids)} document(s), {n} chunks.")
 

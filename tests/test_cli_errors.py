@@ -93,7 +93,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["remove"], USAGE, "Missing argument"),
     (["remove", "-leading-dash.txt"], USAGE, " remove -- -leading-dash.txt"),
     (["remove", ""], USAGE, "an empty name was given; name a document"),
-    (["remove", "nope.txt"], ERROR, "Not in the index: 'nope.txt'"),
+    (["remove", "nope.txt"], ERROR, "Not in the index: nope.txt."),
     (["remove", NFD_NAME], ERROR, "Not in the index"),
     # docs
     (["docs", "--jsn"], USAGE, "No such option: --jsn"),
@@ -148,7 +148,7 @@ def test_the_cases_cover_every_subcommand() -> None:
 
 def test_a_name_after_double_dash_is_a_name(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, out, err = run(capsys, tmp_path / "data", "remove", "--", "-leading-dash.txt")
-    assert_one_line_error(status, out, err, ERROR, "Not in the index: '-leading-dash.txt'")
+    assert_one_line_error(status, out, err, ERROR, "Not in the index: -leading-dash.txt.")
 
 
 def test_help_says_how_to_pass_a_name_with_a_leading_dash(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
