@@ -556,7 +556,8 @@ def _usage_error(exc: Exception, args: Sequence[str]) -> str:
     if type(exc).__name__ == "NoSuchOption":
         i = _dashed_name(args, str(getattr(exc, "option_name", "")))
         if i is not None:
-            return f"{message} {DASH_HINT}: {shlex.join(['rag', *args[:i], '--', *args[i:]])}"
+            # The name goes last: after "--" every word is a name, so options must come before it.
+            return f"{message} {DASH_HINT}: {shlex.join(['rag', *args[:i], *args[i + 1 :], '--', args[i]])}"
     if type(exc).__name__ == "BadParameter":
         value = _option_value(args, getattr(getattr(exc, "param", None), "opts", []))
         if value is not None:

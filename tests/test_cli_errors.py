@@ -81,6 +81,8 @@ CASES: list[tuple[list[str], int, str]] = [
     # ask
     (["ask"], USAGE, "Missing argument"),
     (["ask", "-what is new?"], USAGE, " ask -- '-what is new?'"),
+    (["ask", "-what is new?", "--json", "-k", "3"], USAGE, " ask --json -k 3 -- '-what is new?'"),
+    (["remove", "-a.txt", "b.txt"], USAGE, " remove b.txt -- -a.txt"),
     (["ask", "x", "--top-k", "abc"], USAGE, "Invalid value 'abc' for '--top-k'"),
     (["ask", "x", "-k", "abc"], USAGE, "Invalid value 'abc' for '--top-k'"),
     (["ask", "x", "--top-k"], USAGE, "Option '--top-k' requires an argument. See `rag ask --help`."),
