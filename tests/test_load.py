@@ -21,14 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests.ui_fixtures import MODELS, ROOT, SEEDS, SlowLLM, fake_rag, serve
+from tests.ui_fixtures import MODELS, ROOT, SEEDS, GatedLLM, fake_rag, serve
 from ui.app import ChatApp
 
 log = logging.getLogger(__name__)
 
 CONVERSATIONS, TURNS, MAX_TOKENS = 6, 2, 32
 TOP_K = 3  # shorter prompts than the app's 5: this checks concurrency, not answer quality
-RUN_LIMIT_S = 420  # ingest + start + 12 questions + stop, on the shared 2-core machine
 OUT = ROOT / "test-output" / "load"
 
 
@@ -109,20 +108,40 @@ def test_memory_stays_bounded(report: dict[str, Any]) -> None:
 def test_the_server_survives_and_is_stopped_cleanly(report: dict[str, Any]) -> None:
     assert report["server_alive_at_end"], _context(report)
     assert report["server_exit_code"] is not None
-    assert report["leftover_processes"] == []
-    assert report["wall_s"] < RUN_LIMIT_S
+    assert report["leftover_processes"] == []  # wall_s is logged and in ci.json: a number, not a timed assert
     assert report["ok"], _context(report)
 
 
 @pytest.mark.slow
-def test_the_script_counts_a_full_queue_as_busy(tmp_path: Path) -> None:
-    """The load script's accounting, against the real app over fakes with one place in the queue."""
+def test_the_script_counts_a_full_queue_as_busy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load script's accounting, against the real app over fakes with one place in the queue.
+
+    The model holds its first answer until two questions were turned away (one runs, one
+    waits, two find the queue full), so the outcome does not depend on how fast this
+    machine starts four clients compared with how fast the fake model writes.
+    """
     lt = load_script()
-    rag = fake_rag(tmp_path, llm=SlowLLM(delay=0.2))
+    llm = GatedLLM()
+    rag = fake_rag(tmp_path, llm=llm)
     rag.ingest([SEEDS])
-    cfg = lt.LoadConfig(conversations=4, turns=1, request_timeout_s=60, total_timeout_s=90)
+    busy: list[object] = []
+    ask_once = lt.ask_once
+
+    def ask_once_counting_busy(*args: Any, **kwargs: Any) -> Any:
+        chat = ask_once(*args, **kwargs)
+        if args[1].outcome == "busy":
+            busy.append(args[1])
+            if len(busy) == 2:
+                llm.gate.set()
+        return chat
+
+    monkeypatch.setattr(lt, "ask_once", ask_once_counting_busy)
+    cfg = lt.LoadConfig(conversations=4, turns=1, request_timeout_s=120, total_timeout_s=240)
     with serve(ChatApp(rag, queue_size=1)) as url:
-        records, _ = lt.run_conversations(url, cfg)
+        try:
+            records, _ = lt.run_conversations(url, cfg)
+        finally:
+            llm.gate.set()
     outcomes = sorted(r.outcome for r in records)
     assert "error" not in outcomes, [r.message for r in records]
     assert outcomes.count("answered") >= 2 and outcomes.count("busy") >= 1, outcomes  # one running, one queued

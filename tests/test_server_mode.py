@@ -8,10 +8,13 @@ user sees when a server is not there: one line naming the address and how to sta
 
 from __future__ import annotations
 
+import json
 import threading
+import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -122,25 +125,77 @@ def test_without_a_tokenize_endpoint_the_count_over_estimates(smollm: object) ->
             assert llm.count_tokens(text) >= smollm.count_tokens(text)  # type: ignore[attr-defined]
 
 
-@pytest.mark.slow
-def test_two_workers_sharing_one_llm_server_both_get_whole_answers(llm_server: Server) -> None:
-    # The server queues the second request; with llama_cpp.server's default
-    # --interrupt_requests True the first answer would end early, silently.
-    messages = [{"role": "user", "content": "Write a short story about a cat who travels to Paris."}]
+class _FinishReasonTee:
+    """An HTTP response that OpenAICompatibleLLM reads as usual, noting the server's finish_reason.
 
-    def generate() -> str:
+    The server sends a finish_reason ("length", "stop") in the last event of an answer it
+    completed; an answer it cut short ends with ``[DONE]`` and no reason.
+    """
+
+    def __init__(self, resp: Any, reasons: list[str]) -> None:
+        self._resp, self._reasons = resp, reasons
+
+    def __enter__(self) -> _FinishReasonTee:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._resp.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        for raw in self._resp:
+            data = raw.decode("utf-8", "replace").strip().removeprefix("data:").strip()
+            if data.startswith("{"):
+                reason = json.loads(data)["choices"][0].get("finish_reason")
+                if reason:
+                    self._reasons.append(reason)
+            yield raw
+
+
+@pytest.mark.slow
+def test_two_workers_sharing_one_llm_server_both_get_whole_answers(
+    llm_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of two concurrent answers is whole: it ends the way the lone answer ended.
+
+    The server queues the second request; with llama_cpp.server's default
+    --interrupt_requests True the first answer would end early, silently: the stream
+    stops with ``[DONE]`` and no finish_reason. The prompt asks for a story, so a whole
+    answer runs to MAX_TOKENS: the server's finish_reason "length" says it generated
+    exactly MAX_TOKENS tokens and streamed them all. That is the token count compared,
+    not the streamed pieces (a character split across two tokens arrives as one piece)
+    and not the text: greedy decoding is not bitwise reproducible across prompt-cache
+    states (the later requests reuse the cached prompt prefix; the first evaluates it
+    whole), so two whole answers may differ in wording.
+    """
+    messages = [{"role": "user", "content": "Write a short story about a cat who travels to Paris."}]
+    max_tokens = 24
+    local = threading.local()
+    real_urlopen = urllib.request.urlopen
+
+    def urlopen(req: Any, *args: Any, **kwargs: Any) -> Any:
+        resp = real_urlopen(req, *args, **kwargs)
+        return _FinishReasonTee(resp, local.reasons) if req.full_url.endswith("/chat/completions") else resp
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+
+    def generate() -> tuple[str, list[str]]:
+        reasons: list[str] = []
+        local.reasons = reasons
         llm = OpenAICompatibleLLM(f"{llm_server.url}/v1", model="smollm2-135m", n_ctx=2048)
-        return "".join(llm.stream_chat(messages, max_tokens=24, temperature=0.0))
+        return "".join(llm.stream_chat(messages, max_tokens=max_tokens, temperature=0.0)), reasons
 
     alone = generate()
-    together: list[str] = []
+    together: list[tuple[str, list[str]]] = []
     threads = [threading.Thread(target=lambda: together.append(generate())) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
-    assert len(alone) > 20
-    assert together == [alone, alone]
+    assert len(alone[0]) > 20 and alone[1] == ["length"], alone
+    assert len(together) == 2, together
+    for text, reasons in together:
+        assert reasons == alone[1], (text, reasons)  # finished, not cut short
+        assert len(text) > 20, text
 
 
 def test_chroma_server_down_is_one_clear_line(tmp_path: Path) -> None:
@@ -185,7 +240,18 @@ def test_token_counts_use_the_server_once_it_is_up() -> None:
 
 
 @pytest.mark.slow
-def test_the_server_answers_like_the_in_process_model(llm_server: Server, smollm: object) -> None:
+def test_the_server_answers_like_the_in_process_model(llm_server: Server) -> None:
+    """Same model, same sampling settings sent, same greedy answer, from the same starting state.
+
+    Both sides start from an empty prompt cache, with the same thread count (2) and batch
+    size (512): greedy decoding is reproducible only then. A server that reused part of
+    an earlier prompt (every chat prompt starts with the same template tokens) or a
+    warm in-process model may pick a different word at a near-tie, which says nothing
+    about the settings this test is about.
+    """
+    from rag.backends.llms import LlamaCppLLM
+    from tests.servers import SMOLLM
+
     messages = [
         {"role": "system", "content": "Answer from the sources and cite them like [1]."},
         {
@@ -195,9 +261,18 @@ def test_the_server_answers_like_the_in_process_model(llm_server: Server, smollm
             "Question: How much money did the EU set aside for weapons, and who leads the mission?",
         },
     ]
+    local = LlamaCppLLM(SMOLLM, model_id="smollm2-135m", n_ctx=2048, n_threads=2, n_batch=512)  # a cold cache
+    expected = "".join(local.stream_chat(messages, max_tokens=32, temperature=0.0))
+    # A prompt sharing no first token with any chat prompt: the next request is evaluated whole.
+    reset = urllib.request.Request(
+        f"{llm_server.url}/v1/completions",
+        data=json.dumps({"prompt": "Reset", "max_tokens": 1}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(reset, timeout=120) as resp:
+        assert resp.status == 200
     remote = OpenAICompatibleLLM(f"{llm_server.url}/v1", model="smollm2-135m", n_ctx=2048)
-    local = "".join(smollm.stream_chat(messages, max_tokens=32, temperature=0.0))  # type: ignore[attr-defined]
-    assert "".join(remote.stream_chat(messages, max_tokens=32, temperature=0.0)) == local
+    assert "".join(remote.stream_chat(messages, max_tokens=32, temperature=0.0)) == expected
 
 
 @pytest.mark.slow

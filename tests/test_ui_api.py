@@ -16,7 +16,7 @@ from gradio_client import Client
 from gradio_client.utils import QueueError, Status
 
 from rag import RAG, Settings
-from tests.ui_fixtures import MODELS, SEEDS, SlowLLM, fake_rag, serve
+from tests.ui_fixtures import MODELS, SEEDS, GatedLLM, fake_rag, serve
 from ui.app import ChatApp
 
 pytestmark = pytest.mark.slow
@@ -113,28 +113,36 @@ def test_file_route_refuses_index_models_and_system_files(server: SimpleNamespac
 
 
 @pytest.fixture(scope="module")
-def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A server whose (fake) model takes a while, with room for one waiting question."""
-    rag = fake_rag(tmp_path_factory.mktemp("busy"), llm=SlowLLM(delay=0.25))
+def busy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, GatedLLM]]:
+    """A server whose (fake) model is busy until the test says, with room for one waiting question."""
+    llm = GatedLLM()
+    rag = fake_rag(tmp_path_factory.mktemp("busy"), llm=llm)
     rag.ingest([SEEDS])
     with serve(ChatApp(rag, queue_size=1)) as url:
-        yield url
+        try:
+            yield url, llm
+        finally:
+            llm.gate.set()
 
 
-def test_second_user_waits_in_the_queue_and_a_full_queue_says_so(busy_server: str) -> None:
-    first = Client(busy_server, verbose=False).submit(QUESTION, api_name="/ask")
-    deadline = time.monotonic() + 30
+def test_second_user_waits_in_the_queue_and_a_full_queue_says_so(busy_server: tuple[str, GatedLLM]) -> None:
+    url, llm = busy_server
+    first = Client(url, verbose=False).submit(QUESTION, api_name="/ask")
+    # Bounded waits for states that do come (the first answer is held at the gate); the
+    # bounds only turn a hang into a failure.
+    deadline = time.monotonic() + 120
     while first.status().code != Status.ITERATING:
         assert time.monotonic() < deadline, first.status()
         time.sleep(0.05)
-    second = Client(busy_server, verbose=False).submit("Who signs the EU–NATO document?", api_name="/ask")
-    deadline = time.monotonic() + 10
+    second = Client(url, verbose=False).submit("Who signs the EU–NATO document?", api_name="/ask")
+    deadline = time.monotonic() + 120
     while (status := second.status()).code != Status.IN_QUEUE:
         assert time.monotonic() < deadline, status
         time.sleep(0.05)
     assert status.rank == 0 and status.queue_size == 1  # first in line, one waiting
-    third = Client(busy_server, verbose=False).submit("And a third?", api_name="/ask")
+    third = Client(url, verbose=False).submit("And a third?", api_name="/ask")
     with pytest.raises(QueueError, match="Queue is full"):
-        third.result(timeout=30)
-    assert first.result(timeout=60)[0][-1]["role"] == "assistant"
-    assert "Who signs the EU–NATO document?" in message_text(second.result(timeout=60)[0][-2])
+        third.result(timeout=120)
+    llm.gate.set()
+    assert first.result(timeout=120)[0][-1]["role"] == "assistant"
+    assert "Who signs the EU–NATO document?" in message_text(second.result(timeout=120)[0][-2])

@@ -2,8 +2,8 @@
 
 The server runs the real embedder and a Chroma index of seeds/; the chat model is a
 scripted one that quotes its first source (after a short delay per word), so that
-the test can rely on an answer that cites, streams and takes long enough to queue a
-second user behind it.
+the test can rely on an answer that cites and streams; the queue test holds it after
+its first word (a gate) while a second user queues behind it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from rag import RAG, Settings
-from tests.ui_fixtures import ROOT, SlowLLM, chromium_browser, serve
+from tests.ui_fixtures import ROOT, GatedLLM, chromium_browser, serve
 from ui.app import ChatApp
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -37,7 +37,8 @@ def server(
 
     data = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(seeded_chroma_dir / "chroma", data / "chroma")
-    llm = SlowLLM(delay=0.12)
+    llm = GatedLLM(delay=0.12)
+    llm.gate.set()  # open: answers flow; a test closes it to keep the model busy
     rag = RAG(
         embedder=real_embedder,
         store=ChromaStore.persistent(data / "chroma"),
@@ -167,10 +168,17 @@ def test_upload_article_is_listed_escaped_and_answerable(page: Any, server: Simp
     server.app.remove(["lisbon-floods.txt"])  # leave the index as the other tests expect it
 
 
-def test_second_user_sees_the_queue_and_stop_frees_the_model(
-    browser: Any, server: SimpleNamespace, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(server.llm, "delay", 0.6)  # long enough to queue behind, short enough to wait for
+def test_second_user_sees_the_queue_and_stop_frees_the_model(browser: Any, server: SimpleNamespace) -> None:
+    # The first answer holds after its first piece until the gate opens: busy for as long
+    # as the second user needs to queue, however slow the machine or the browser.
+    server.llm.gate.clear()
+    try:
+        stopped_and_answered(browser, server)
+    finally:
+        server.llm.gate.set()
+
+
+def stopped_and_answered(browser: Any, server: SimpleNamespace) -> None:
     pages = []
     for _ in range(2):
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -187,8 +195,9 @@ def test_second_user_sees_the_queue_and_stop_frees_the_model(
     screenshot(second, "second-user-waiting")
     first.locator("#stop").click()
     first.locator("#chat").get_by_text("(Stopped.)").wait_for()
-    # Stopping the first answer lets the waiting user's answer start at once.
-    monkeypatch.setattr(server.llm, "delay", 0.05)
+    # The held generation sees the Stop at its next piece (a real model's next token),
+    # then the waiting user's answer starts.
+    server.llm.gate.set()
     wait_for_answer(second, waiting)
     assert "Who is expected to sign" in second.locator("#chat").inner_text()
     assert second.locator("#chat").get_by_text("(Stopped.)").count() == 0

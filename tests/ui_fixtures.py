@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -80,6 +81,28 @@ class SlowLLM(FakeLLM):
             yield piece
 
 
+class GatedLLM(SlowLLM):
+    """A SlowLLM whose answers stop after their first piece while ``gate`` is closed (it starts closed).
+
+    The model is busy for exactly as long as the test needs, on any machine: a model
+    that is merely slow (a delay per piece) may finish the first answer before a
+    loaded machine has queued the second question.
+    """
+
+    def __init__(self, reply: Any = quote_first_source, *, delay: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(reply, delay=delay, **kwargs)
+        self.gate = threading.Event()
+
+    def stream_chat(
+        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+    ) -> Iterator[str]:
+        pieces = super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
+        for i, piece in enumerate(pieces):
+            if i == 1:
+                self.gate.wait(300)
+            yield piece
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -94,7 +117,7 @@ def serve(app: Any) -> Iterator[str]:
     demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True))
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a bound on a hang, not a speed target
         while True:
             try:
                 with urllib.request.urlopen(url, timeout=5) as resp:
