@@ -106,6 +106,9 @@ _SUPERSEDED_RE = re.compile(
     re.I,
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d\d")
+_CURRENCY_RE = re.compile(
+    r"\s*(?:of\s+)?(?:euros?|eur\b|dollars?|usd\b|pounds?|gbp\b|yen|francs?|kronor|kroner|zloty|€|\$|£)"
+)
 _NUMBER_MENTION_RE = re.compile(
     r"(?:[€$£]\s?)?\d[\d,.]*(?:\s?(?:%|percent|per cent|million|billion|thousand|mln|bn|m|k)\b)?", re.I
 )
@@ -210,9 +213,11 @@ def _values(text: str) -> _Values:
     return _Values(name_tokens(text), frozenset(support.numbers(text)), _days(text))
 
 
-def _number_kind(value: str, days: frozenset[str]) -> str:
+def _number_kind(value: str, days: frozenset[str], money: frozenset[str] = frozenset()) -> str:
     if value.endswith("%"):
         return "percent"
+    if value in money:
+        return "money"  # "12 million euros" is no rival to "160 homes"
     if value in days:
         return "day"
     if value.isdigit() and 1900 <= int(value) <= 2100:
@@ -221,6 +226,16 @@ def _number_kind(value: str, days: frozenset[str]) -> str:
 
 
 _DEMONYM_STEMS = {support.stem(k): support.stem(v) for k, v in _DEMONYMS.items()}
+
+
+def _money_values(text: str) -> frozenset[str]:
+    """Numbers ``text`` states as amounts of money ("€16m", "12 million euros", "$3 billion")."""
+    found: set[str] = set()
+    for m in _NUMBER_MENTION_RE.finditer(text):
+        after = text[m.end() : m.end() + 14].lower()
+        if m.group()[0] in "€$£" or _CURRENCY_RE.match(after):
+            found.update(support.numbers(m.group()))
+    return frozenset(found)
 
 
 def superseded_values(text: str) -> frozenset[str]:
@@ -278,6 +293,7 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
         )
         key_names = {run[-1] for run in key_runs}
         key_numbers = frozenset(support.numbers(claim)) - q.numbers if kind != "name" else frozenset()
+        claim_money = _money_values(claim)
         if not key_names and not key_numbers:
             continue
         backers = [
@@ -289,9 +305,12 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
         ]
         if not backers:
             continue
+        # A backer that names a value as replaced ("up from an earlier count of 140")
+        # already accounts for the older report: that value is no rival.
+        replaced = frozenset().union(*(superseded_values(texts[m]) for m in backers))
         known = _Values(
             q.names | answer_values.names | frozenset().union(*(profiles[m][0] for m in backers)),
-            q.numbers | answer_values.numbers | frozenset().union(*(profiles[m][1] for m in backers)),
+            q.numbers | answer_values.numbers | replaced | frozenset().union(*(profiles[m][1] for m in backers)),
             answer_values.days,  # the claim's days among them
         )
         backer_docs = {sources[m - 1].chunk.doc_id for m in backers}
@@ -305,7 +324,7 @@ def find_disagreements(question: str, answer: str, sources: Sequence[Hit]) -> li
             missing_numbers = key_numbers - nums
             if not missing_names and not missing_numbers:
                 continue  # agrees
-            kinds = {_number_kind(v, known.days) for v in missing_numbers}
+            kinds = {_number_kind(v, known.days, claim_money) for v in missing_numbers}
             min_run = (2 if person else 1) if missing_names else 0
             quote = _conflicting_sentence(hit, frame, min_run, kinds, q, known, question_tokens)
             if quote is None:
@@ -338,11 +357,15 @@ def _conflicting_sentence(
     ``min_run``: 0 when no name is missing, else the fewest words a rival name run
     needs (2 for a person: "Anna Lindqvist", not "Oscar" or "Black"). A run holding a
     word of the question ("FIFA Council" for "Who is the president of FIFA?") is no
-    rival. The title counts for the question's names and numbers, not for the frame.
+    rival. The title counts for the question's names and numbers, and for the frame
+    only with the question's own words.
     """
     if not frame:
         return None
     title_names, title_numbers = name_tokens(hit.chunk.title), frozenset(support.numbers(hit.chunk.title))
+    # The question's topic words in the title ("Harwick flood ...") count for the frame
+    # too: a report's later sentences rarely repeat the place and the event.
+    title_topic = _content(hit.chunk.title) & question_tokens
     best: tuple[float, str, set[str]] | None = None
     for span in support.split_sentences(hit.chunk.text):
         if _is_headline(span.text):
@@ -353,7 +376,7 @@ def _conflicting_sentence(
         numbers = frozenset(support.numbers(span.text))
         if not all(_has_name(n, words) for n in q.names) or not q.numbers <= numbers | title_numbers:
             continue
-        overlap = len(frame & _content(span.text)) / len(frame)
+        overlap = len(frame & (_content(span.text) | title_topic)) / len(frame)
         if overlap < FRAME_MIN:
             continue
         rivals: set[str] = set()
@@ -367,7 +390,8 @@ def _conflicting_sentence(
             }
         if number_kinds:
             days = _days(span.text)
-            rivals |= {v for v in numbers - known.numbers if _number_kind(v, days) in number_kinds}
+            money = _money_values(span.text)
+            rivals |= {v for v in numbers - known.numbers if _number_kind(v, days, money) in number_kinds}
         if rivals and (best is None or overlap > best[0]):
             best = (overlap, span.text, rivals)
     if best is None:

@@ -238,14 +238,16 @@ def _fold(word: str) -> str:
 
 def _names(text: str) -> frozenset[str]:
     words = _NAME_RE.findall(MARKER_RE.sub(" ", text))
-    return frozenset(_fold(w) for w in words[1:] if w[0].isupper() and _fold(w) not in STOP_WORDS)
+    # "Santa-Clara-Brücke": each part of a compound is compared on its own.
+    parts = [p for w in words[1:] if w[0].isupper() for p in w.split("-") if p]
+    return frozenset(_fold(p) for p in parts if _fold(p) not in STOP_WORDS)
 
 
 def _cross_lingual_score(claim: str, passage: str) -> float:
     names, claim_numbers = _names(claim), frozenset(numbers(claim))
     if not names and not claim_numbers:
         return 1.0
-    passage_words = frozenset(_fold(w) for w in _NAME_RE.findall(passage))
+    passage_words = frozenset(_fold(p) for w in _NAME_RE.findall(passage) for p in w.split("-"))
     passage_numbers = frozenset(numbers(passage))
     score = (len(names & passage_words) + len(claim_numbers & passage_numbers)) / (len(names) + len(claim_numbers))
     return score if claim_numbers <= passage_numbers else min(score, NUMBER_MISMATCH_CAP)
