@@ -17,17 +17,8 @@ from rag import Answer, AnswerSentence, Citation, DocumentError, Hit, Settings
 from rag.models import CHAT_MODELS
 from rag.testing import FakeLLM
 from tests.ui_fixtures import SEEDS, SlowLLM, fake_rag
-from ui.app import (
-    ABSTAINED,
-    QUEUE_SIZE,
-    ChatApp,
-    create_app,
-    highlight,
-    render_answer,
-    render_citation,
-    render_sources,
-    safe_filename,
-)
+from ui.app import QUEUE_SIZE, ChatApp, create_app, safe_filename
+from ui.render import ABSTAINED, highlight, render_answer, render_citation, render_sources
 
 QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
 
