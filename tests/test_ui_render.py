@@ -185,3 +185,92 @@ def test_debug_panel_shows_scores_and_timings() -> None:
     assert "<td>[1]</td>" in debug
     assert "1.23 s" in debug and "5.0/s" in debug
     assert "tiny &lt;m&gt;" in debug
+
+
+# -- clickable citations (issue 15) ------------------------------------------------------------
+
+TRAINS = "The mission trains 15,000 soldiers."
+
+
+def cited_answer(text: str, *citations: Citation, **fields: Any) -> Answer:
+    return Answer(question="q", text=text, citations=citations, **fields)
+
+
+def cite_link(n: int, tip: str) -> str:
+    return f'<a class="rag-cite" href="#src-{n}" title="{tip}">[{n}]</a>'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It trains 15,000 [1].", f"It trains 15,000 {cite_link(1, TRAINS)}."),
+        (
+            "Both say so [1][2].",
+            f"Both say so {cite_link(1, TRAINS)}{cite_link(2, 'Second &lt;b&gt; &quot;quoted&quot;.')}.",
+        ),
+        ("Not shown [7], not a marker [2022] or [x].", "Not shown [7], not a marker [2022] or [x]."),
+        ("Line one [2]\nline two.", f"Line one {cite_link(2, 'Second &lt;b&gt; &quot;quoted&quot;.')}<br>line two."),
+    ],
+)
+def test_each_resolved_marker_links_to_its_card_with_the_cited_sentence(text: str, expected: str) -> None:
+    first = citation(highlights=((35, 70),))
+    second = citation(marker=2, chunk_id="b#0", text='Second <b> "quoted".')
+    assert render.render_answer(cited_answer(text, first, second)) == expected
+
+
+def test_markers_link_inside_checked_sentences_too() -> None:
+    answer = cited_answer(
+        "A [1]. B [1].",
+        citation(highlights=((35, 70),)),
+        sentences=(AnswerSentence("A [1].", 0, 6, (1,), True), AnswerSentence("B [1].", 7, 13, (1,), False)),
+    )
+    warn = '<span class="rag-warn" title="No cited source supports this sentence">⚠ unsupported</span>'
+    assert render.render_answer(answer) == f"A {cite_link(1, TRAINS)}. B {cite_link(1, TRAINS)}. {warn}"
+
+
+def test_a_marker_without_citations_or_while_streaming_stays_text() -> None:
+    assert render.render_answer(cited_answer("Said [1].")) == "Said [1]."
+    assert render.render_partial("Said [1]") == "Said [1] ▌"
+
+
+@pytest.mark.parametrize(
+    ("text", "highlights", "expected"),
+    [
+        (TRAINS, ((4, 11),), "mission"),
+        ("One. Two.  Three\n words.", ((0, 4), (11, 24)), "One. … Three words."),  # whitespace folded for a tooltip
+        ("Short passage.", (), "Short passage."),
+        ("word " * 100, (), ("word " * 44).strip() + "…"),  # no highlight: the start, cut at a space
+    ],
+)
+def test_cited_sentence(text: str, highlights: tuple[tuple[int, int], ...], expected: str) -> None:
+    assert render.cited_sentence(citation(text=text, highlights=highlights)) == expected
+
+
+def test_markers_whose_card_is_not_on_show_keep_the_tooltip_but_link_nowhere() -> None:
+    answer = cited_answer("A [1], B [2].", citation(highlights=((35, 70),)), citation(marker=2, text="Two."))
+    shown = render.render_answer(answer, linked={2})
+    assert f'<span class="rag-cite rag-cite-earlier" title="{TRAINS}">[1]</span>' in shown
+    assert cite_link(2, "Two.") in shown
+    assert 'href="#src-1"' not in shown
+
+
+def test_source_cards_have_stable_ids_in_marker_order() -> None:
+    answer = cited_answer("x [2] y [1].", citation(marker=2, chunk_id="b#0"), citation(marker=1))
+    panel = render.render_sources(answer)
+    assert panel.count('id="src-') == 2
+    assert panel.index('id="src-2"') < panel.index('id="src-1"')  # in the order the answer cites them
+    assert render.card_id(3) == "src-3"
+    assert '<div class="rag-card" id="src-1" tabindex="-1"><div class="rag-src" id="rag-src-1">' in panel
+
+
+@pytest.mark.parametrize(
+    ("earlier", "shown", "expected"),
+    [
+        (("a", "b", "c"), ("a", "b", "c"), {1, 2, 3}),
+        (("a", "b", "c"), ("a", "x", "c", "d"), {1, 3}),  # a new passage took number 2
+        (("a", "b"), ("b", "a"), set()),
+        (("a", "b"), (), set()),
+    ],
+)
+def test_shown_markers(earlier: tuple[str, ...], shown: tuple[str, ...], expected: set[int]) -> None:
+    assert render.shown_markers(earlier, shown) == expected

@@ -47,6 +47,7 @@ from ui.render import (
     render_status,
     render_stopped,
     render_waiting,
+    shown_markers,
 )
 
 __all__ = ["EXAMPLES", "QUEUE_SIZE", "ChatApp", "Exchange", "create_app", "launch", "safe_filename"]
@@ -76,6 +77,7 @@ class Exchange:
     shown: str  # the assistant message as displayed (escaped HTML)
     complete: bool = True
     sources: tuple[str, ...] = ()  # chunk ids shown with the answer, in marker order (Turn.sources)
+    result: Answer | None = None  # the finished answer, re-rendered as the sources panel changes
 
 
 Outputs = tuple[Any, ...]
@@ -166,11 +168,19 @@ class ChatApp:
 
     @staticmethod
     def messages(exchanges: Sequence[Exchange]) -> list[dict[str, str]]:
-        """The chat display of ``exchanges``: user and assistant messages, in order."""
+        """The chat display of ``exchanges``: user and assistant messages, in order.
+
+        The sources panel shows the cards of the latest answer, so an earlier answer's
+        ``[n]`` links to card n only while that card shows the same passage.
+        """
+        on_show = next((e.sources for e in reversed(exchanges) if e.result is not None), ())
         out = []
         for e in exchanges:
+            shown = e.shown
+            if e.result is not None and e.sources != on_show:
+                shown = render_answer(e.result, linked=shown_markers(e.sources, on_show))
             out.append({"role": "user", "content": render_question(e.question)})
-            out.append({"role": "assistant", "content": e.shown})
+            out.append(_assistant(shown))
         return out
 
     @staticmethod
@@ -215,9 +225,8 @@ class ChatApp:
         answer = yield from self._follow(stream, chat, past, shown_q, self._session(request))
         if answer is None or answer.finish_reason == "cancelled":
             return  # failed (already shown), or Stop has already shown and recorded what there was
-        done = Exchange(
-            shown_q, answer.text, render_answer(answer), sources=tuple(h.chunk.chunk_id for h in answer.sources)
-        )
+        sources = tuple(h.chunk.chunk_id for h in answer.sources)
+        done = Exchange(shown_q, answer.text, render_answer(answer), sources=sources, result=answer)
         log.info(
             "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
         )

@@ -11,7 +11,8 @@ the wiring).
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from urllib.parse import urlparse
 
 from rag import Answer, Citation, Hit
@@ -23,6 +24,8 @@ __all__ = [
     "LINK_REL",
     "SEARCHING",
     "WAITING",
+    "card_id",
+    "cited_sentence",
     "empty_sources",
     "highlight",
     "render_answer",
@@ -38,6 +41,7 @@ __all__ = [
     "render_stopped",
     "render_waiting",
     "safe_url",
+    "shown_markers",
 ]
 
 ABSTAINED = "The articles don't say."
@@ -49,6 +53,8 @@ SEARCHING = "Searching the articles…"
 EMPTY_QUESTION = "<em>(empty question)</em>"
 LINK_REL = "noopener noreferrer nofollow"
 _PREVIEW_CHARS = 220
+# Answer.text writes every marker as "[n]" (rag.prompting.resolve_citations), so this is all the UI needs to find.
+_MARKER_RE = re.compile(r"\[([1-9]\d?)\]")
 
 CSS = """
 #sources .rag-src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 0 0 8px; }
@@ -59,6 +65,12 @@ CSS = """
 #sources summary { cursor: pointer; }
 #sources .rag-warn, .rag-debug .rag-warn { color: #b45309; }
 #sources .rag-empty { opacity: 0.7; }
+/* A clicked [n] (a link to #src-n) scrolls to card n; :target highlights it and its cited sentences. */
+#chat a.rag-cite { font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
+#chat a.rag-cite:hover, #chat a.rag-cite:focus-visible { text-decoration: underline; }
+#sources .rag-card { scroll-margin-top: 12px; outline: none; }
+#sources .rag-card:target > .rag-src { border-color: #d97706; box-shadow: 0 0 0 3px #fbbf24; background: rgba(253, 230, 138, 0.18); }
+#sources .rag-card:target mark { background: #fbbf24; outline: 1px solid #d97706; }
 .rag-debug table { font-size: 0.85em; border-collapse: collapse; }
 .rag-debug td, .rag-debug th { padding: 2px 6px; border-bottom: 1px solid var(--border-color-primary); text-align: left; }
 """
@@ -148,6 +160,28 @@ def _meta_line(date: str, url: str, doc_id: str) -> str:
     return '<div class="rag-meta">' + " · ".join(parts) + "</div>"
 
 
+def card_id(marker: int) -> str:
+    """The element id of source card ``marker`` in the sources panel (``src-1``, ``src-2``, ...)."""
+    return f"src-{marker}"
+
+
+def cited_sentence(c: Citation) -> str:
+    """The passage text an answer's ``[n]`` points to, as plain text for a tooltip.
+
+    The highlighted (supporting) sentences of the passage joined by " … ", or, when the
+    check highlighted none, the start of the passage cut at a space.
+    """
+    spans = _merge_spans(c.highlights, len(c.text))
+    if spans:
+        quote = " … ".join(c.text[s:e] for s, e in spans)
+    else:
+        quote = c.text[:_PREVIEW_CHARS]
+        if len(c.text) > _PREVIEW_CHARS:
+            quote = quote[: quote.rfind(" ")] if " " in quote else quote
+            quote += "…"
+    return " ".join(quote.split())
+
+
 def render_citation(c: Citation, disagrees_with: Sequence[int] = ()) -> str:
     """One cited source; ``disagrees_with``: the markers of the sources this one contradicts."""
     title = _esc(c.title or c.doc_id)
@@ -160,13 +194,15 @@ def render_citation(c: Citation, disagrees_with: Sequence[int] = ()) -> str:
             f' <span class="rag-warn rag-disagree" title="This article gives a different value than {others}">'
             f"⚠ disagrees with {others}</span>"
         )
+    # The outer id is what an answer's [n] links to (card_id); the inner one is older and kept for callers.
     return (
+        f'<div class="rag-card" id="{card_id(c.marker)}" tabindex="-1">'
         f'<div class="rag-src" id="rag-src-{c.marker}">'
         f'<div><span class="rag-marker">[{c.marker}]</span><strong>{title}</strong>{warn}</div>'
         f"{_meta_line(c.date, c.url, c.doc_id)}"
         f"<details><summary>{_preview(c.text, c.highlights)}</summary>"
         f'<div class="rag-passage">{highlight(c.text, c.highlights)}</div></details>'
-        "</div>"
+        "</div></div>"
     )
 
 
@@ -205,10 +241,23 @@ def render_sources(answer: Answer) -> str:
 # -- chat messages and status ------------------------------------------------------------
 
 
-def render_answer(answer: Answer) -> str:
-    """The assistant message: escaped text, unsupported sentences flagged, abstention said plainly."""
+def render_answer(answer: Answer, *, linked: Collection[int] | None = None) -> str:
+    """The assistant message: escaped text, unsupported sentences flagged, abstention said plainly.
+
+    Every ``[n]`` that resolves to one of ``answer.citations`` becomes a link to source
+    card n (``#src-n``, see :func:`card_id`) whose tooltip is the cited sentence.
+    ``linked``: the markers whose card is on show (default: all of them); the others
+    keep the tooltip but link nowhere, for an earlier answer whose card n now shows
+    another passage.
+    """
     if answer.abstained:
         return f"<strong>{_esc(ABSTAINED)}</strong>"
+    cites = {c.marker: c for c in answer.citations}
+    live = set(cites) if linked is None else set(linked)
+
+    def show(segment: str) -> str:
+        return _link_markers(_esc_lines(segment), cites, live)
+
     text = answer.text
     if answer.sentences:
         out, pos = [], 0
@@ -216,20 +265,45 @@ def render_answer(answer: Answer) -> str:
             start, end = max(pos, s.start), min(len(text), s.end)
             if start >= end:
                 continue
-            out.append(_esc_lines(text[pos:start]))
-            out.append(_esc_lines(text[start:end]))
+            out.append(show(text[pos:start]))
+            out.append(show(text[start:end]))
             if s.supported is False:
                 out.append(
                     ' <span class="rag-warn" title="No cited source supports this sentence">⚠ unsupported</span>'
                 )
             pos = end
-        out.append(_esc_lines(text[pos:]))
+        out.append(show(text[pos:]))
         body = "".join(out)
     else:
-        body = _esc_lines(text)
+        body = show(text)
     if answer.finish_reason == "length":
         body += "<br><em>(cut off at the answer length limit)</em>"
     return body
+
+
+def _link_markers(escaped: str, cites: dict[int, Citation], live: Collection[int]) -> str:
+    """``escaped`` HTML with each resolvable ``[n]`` made a citation link (escaping leaves markers alone)."""
+
+    def link(m: re.Match[str]) -> str:
+        c = cites.get(int(m.group(1)))
+        if c is None:
+            return m.group()
+        tip = _esc(cited_sentence(c))
+        if c.marker in live:
+            return f'<a class="rag-cite" href="#{card_id(c.marker)}" title="{tip}">{m.group()}</a>'
+        return f'<span class="rag-cite rag-cite-earlier" title="{tip}">{m.group()}</span>'
+
+    return _MARKER_RE.sub(link, escaped)
+
+
+def shown_markers(earlier: Sequence[str], shown: Sequence[str]) -> set[int]:
+    """The markers of an earlier answer whose source card is on show now.
+
+    ``earlier`` and ``shown``: chunk ids in marker order (``[1]`` first) of that answer
+    and of the answer whose cards the panel shows. Marker n still points to card n
+    when both give it the same passage (the library keeps shared sources in place).
+    """
+    return {n for n, (a, b) in enumerate(zip(earlier, shown, strict=False), 1) if a == b}
 
 
 def render_partial(text: str) -> str:
