@@ -223,7 +223,8 @@ def test_clicking_a_citation_scrolls_to_and_highlights_its_source_card(browser: 
     assert card.evaluate(highlighted) == "none"
     link.scroll_into_view_if_needed()
     assert not in_view(page, card)
-    link.focus()  # keyboard reachable: focused and followed with Enter, as a keyboard user would
+    assert link.evaluate("el => el.tabIndex") == 0  # in the Tab order
+    link.focus()  # followed with Enter, as a keyboard user would
     page.keyboard.press("Enter")
     page.wait_for_function("document.querySelector('#src-1').matches(':target')")
     assert in_view(page, card)

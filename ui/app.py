@@ -87,34 +87,40 @@ def _assistant(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
 
 
-@dataclass
+@dataclass(frozen=True)
 class _ChatPage:
     """The components of the Chat tab that handlers read or write."""
 
-    exchanges: Any
-    chatbot: Any
-    question: Any
-    ask: Any
-    stop: Any
-    clear: Any
-    examples: Any
-    sources: Any
-    top_k: Any = None
-    temperature: Any = None
-    chat_model: Any = None
-    debug: Any = None
+    exchanges: gr.State
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    stop: gr.Button
+    clear: gr.Button
+    examples: gr.Dataset
+    sources: gr.HTML
 
 
-@dataclass
+@dataclass(frozen=True)
+class _SettingsPanel:
+    """The answer settings and the debug panel, under the chat."""
+
+    top_k: gr.Slider
+    temperature: gr.Slider
+    chat_model: gr.Dropdown
+    debug: gr.HTML
+
+
+@dataclass(frozen=True)
 class _DocumentsPage:
     """The components of the Documents tab."""
 
-    files: Any
-    add: Any
-    status: Any
-    table: Any
-    to_remove: Any
-    remove: Any
+    files: gr.File
+    add: gr.Button
+    status: gr.HTML
+    table: gr.Dataframe
+    to_remove: gr.Dropdown
+    remove: gr.Button
 
 
 def safe_filename(name: str) -> str:
@@ -398,16 +404,16 @@ class ChatApp:
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
                     chat = self._chat_section(exchanges)
-                    self._settings_section(chat)
+                    settings = self._settings_section()
                 with gr.Tab("Documents", id="documents"):
                     docs = self._documents_section()
-            self._wire_chat(chat)
+            self._wire_chat(chat, settings)
             self._wire_documents(docs)
             demo.load(self.documents_view, None, [docs.table, docs.to_remove], queue=False, api_visibility="private")
         demo.queue(max_size=self.queue_size, default_concurrency_limit=1)
         return demo  # type: ignore[no-any-return]
 
-    def _chat_section(self, exchanges: Any) -> _ChatPage:
+    def _chat_section(self, exchanges: gr.State) -> _ChatPage:
         """Conversation, question box, buttons and examples on the left; sources on the right."""
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -444,16 +450,17 @@ class ChatApp:
                 sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
         return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources)
 
-    def _settings_section(self, chat: _ChatPage) -> None:
+    def _settings_section(self) -> _SettingsPanel:
         """The collapsed settings (top_k, temperature, chat model) and the debug panel."""
         s, models = self.settings, self.chat_models()
         with gr.Accordion("Settings", open=False, elem_id="settings"):
             with gr.Row():
-                chat.top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
-                chat.temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
-                chat.chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
+                top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
+                temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
+                chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
             with gr.Accordion("Debug: retrieval scores and timings of the last answer", open=False):
-                chat.debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
+                debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
+        return _SettingsPanel(top_k, temperature, chat_model, debug)
 
     def _documents_section(self) -> _DocumentsPage:
         """Upload, the table of indexed documents, and removal."""
@@ -477,10 +484,10 @@ class ChatApp:
             remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
         return _DocumentsPage(files, add, status, table, to_remove, remove)
 
-    def _wire_chat(self, c: _ChatPage) -> None:
+    def _wire_chat(self, c: _ChatPage, s: _SettingsPanel) -> None:
         """Enter, Ask and the examples answer; Stop, Clear and the chat's trash button cancel."""
-        inputs = [c.question, c.exchanges, c.top_k, c.temperature, c.chat_model]
-        outputs = [c.chatbot, c.exchanges, c.sources, c.debug, c.question]
+        inputs = [c.question, c.exchanges, s.top_k, s.temperature, s.chat_model]
+        outputs = [c.chatbot, c.exchanges, c.sources, s.debug, c.question]
         # One model, one question at a time, across all sessions and all triggers.
         answer: dict[str, Any] = {
             "concurrency_limit": 1,
@@ -507,7 +514,7 @@ class ChatApp:
         c.stop.click(
             self.stop, [c.exchanges], [c.chatbot, c.exchanges, c.sources], cancels=running, queue=False, api_name="stop"
         )
-        cleared = [c.chatbot, c.exchanges, c.sources, c.debug]
+        cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
         c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear")
         # The chat's own trash button: forget the session too, not just the display.
         c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
