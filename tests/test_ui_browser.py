@@ -233,6 +233,9 @@ def test_clicking_a_citation_scrolls_to_and_highlights_its_source_card(browser: 
     assert mark.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(251, 191, 36)"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "citation-click.png"))  # the viewport: what the reader sees after the jump
+    # Back to the question box: the highlight goes, so the next answer's card 1 is not lit up by the old link.
+    page.locator("#question textarea").focus()
+    assert card.evaluate(highlighted) == "none"
     context.close()
 
 

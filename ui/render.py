@@ -3,9 +3,11 @@
 Every function here takes library values (:class:`rag.Answer`, :class:`rag.Citation`,
 :class:`rag.Hit`) or plain strings and returns an HTML string for a Gradio component.
 Text from articles or from the model is always escaped, and links are only plain
-http(s) URLs, so nothing an article or the model writes can run in the page. This
-module deliberately holds no retrieval, grounding or Gradio wiring (``ui.app`` does
-the wiring).
+http(s) URLs, so nothing an article or the model writes can run in the page. An
+answer's ``[n]`` markers link to the source cards (``#src-n``) and need no script:
+following one scrolls to and focuses the card, and CSS highlights it. This module
+deliberately holds no retrieval, grounding or Gradio wiring (``ui.app`` does the
+wiring).
 """
 
 from __future__ import annotations
@@ -65,12 +67,13 @@ CSS = """
 #sources summary { cursor: pointer; }
 #sources .rag-warn, .rag-debug .rag-warn { color: #b45309; }
 #sources .rag-empty { opacity: 0.7; }
-/* A clicked [n] (a link to #src-n) scrolls to card n; :target highlights it and its cited sentences. */
+/* Following an [n] (a link to #src-n) scrolls to card n and focuses it (tabindex=-1); the highlight
+   needs both :target and focus, so a later answer's card n is not lit up by the old #src-n in the URL. */
 #chat a.rag-cite { font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
 #chat a.rag-cite:hover, #chat a.rag-cite:focus-visible { text-decoration: underline; }
 #sources .rag-card { scroll-margin-top: 12px; outline: none; }
-#sources .rag-card:target > .rag-src { border-color: #d97706; box-shadow: 0 0 0 3px #fbbf24; background: rgba(253, 230, 138, 0.18); }
-#sources .rag-card:target mark { background: #fbbf24; outline: 1px solid #d97706; }
+#sources .rag-card:target:focus-within > .rag-src { border-color: #d97706; box-shadow: 0 0 0 3px #fbbf24; background: rgba(253, 230, 138, 0.18); }
+#sources .rag-card:target:focus-within mark { background: #fbbf24; outline: 1px solid #d97706; }
 .rag-debug table { font-size: 0.85em; border-collapse: collapse; }
 .rag-debug td, .rag-debug th { padding: 2px 6px; border-bottom: 1px solid var(--border-color-primary); text-align: left; }
 """
