@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install -q --upgrade pip wheel
 	$(BIN)/pip install -q torch==2.13.0
 	@echo "Installing packages (llama-cpp-python compiles from source the first time: about 6 minutes)…"
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[ui,dev]'
 	touch $@
 
 models: setup

@@ -309,7 +309,12 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="Port (RAG_PORT).", show_default=False)] = None,
 ) -> None:
     """Start the chat UI in the browser (Gradio), on 127.0.0.1:7860 by default."""
-    from ui.app import launch
+    try:
+        from ui.app import launch
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] != "gradio":
+            raise
+        raise RagError("The chat UI needs Gradio: pip install 'rag[ui]'") from None
 
     launch(settings(host=host, port=port))
 

@@ -20,6 +20,7 @@ import pytest
 from rag import RAG, Settings
 from tests.ui_fixtures import ROOT, GatedLLM, chromium_browser, serve
 from ui.app import ChatApp
+from ui.render import cited_sentence
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -213,3 +214,41 @@ def test_example_question_and_clear(page: Any) -> None:
     page.locator("#clear").click()
     page.locator("#sources").get_by_text("Sources of the answer appear here.").wait_for()
     assert page.locator(BOT).count() == 0
+
+
+def test_clicking_a_citation_scrolls_to_and_highlights_its_source_card(browser: Any, server: SimpleNamespace) -> None:
+    # Narrow enough that the sources panel sits below the chat, out of view until a [1] is followed.
+    context = browser.new_context(viewport={"width": 700, "height": 600})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(server.url)
+    before = ask(page, QUESTION)
+    wait_for_answer(page, before)
+    link = page.locator(BOT).last.locator("a.rag-cite", has_text="[1]").first
+    card = page.locator("#src-1")
+    assert link.get_attribute("href") == "#src-1"
+    assert link.get_attribute("title") == cited_sentence(server.app.rag.ask(QUESTION).citations[0])
+    highlighted = "el => getComputedStyle(el.querySelector('.rag-src')).boxShadow"
+    assert card.evaluate(highlighted) == "none"
+    link.scroll_into_view_if_needed()
+    assert not in_view(page, card)
+    assert link.evaluate("el => el.tabIndex") == 0  # in the Tab order
+    link.focus()  # followed with Enter, as a keyboard user would
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#src-1').matches(':target')")
+    assert in_view(page, card)
+    assert card.evaluate(highlighted) != "none"
+    mark = card.locator("summary mark").first  # the cited sentence in the card's preview
+    assert mark.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(251, 191, 36)"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "citation-click.png"))  # the viewport: what the reader sees after the jump
+    # Back to the question box: the highlight goes, so the next answer's card 1 is not lit up by the old link.
+    page.locator("#question textarea").focus()
+    assert card.evaluate(highlighted) == "none"
+    context.close()
+
+
+def in_view(page: Any, locator: Any) -> bool:
+    box = locator.bounding_box()
+    height = page.viewport_size["height"]
+    return box is not None and box["y"] < height and box["y"] + box["height"] > 0

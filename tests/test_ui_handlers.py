@@ -5,7 +5,9 @@ from __future__ import annotations
 import fcntl
 import itertools
 import os
+import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,17 +19,8 @@ from rag import Answer, AnswerSentence, Citation, DocumentError, Hit, Settings
 from rag.models import CHAT_MODELS
 from rag.testing import FakeLLM
 from tests.ui_fixtures import SEEDS, SlowLLM, fake_rag
-from ui.app import (
-    ABSTAINED,
-    QUEUE_SIZE,
-    ChatApp,
-    create_app,
-    highlight,
-    render_answer,
-    render_citation,
-    render_sources,
-    safe_filename,
-)
+from ui.app import QUEUE_SIZE, ChatApp, create_app, safe_filename
+from ui.render import ABSTAINED, highlight, render_answer, render_citation, render_sources
 
 QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
 
@@ -53,6 +46,11 @@ def last(outputs: list[tuple[Any, ...]], index: int) -> Any:
     values = [o[index] for o in outputs if not skipped(o[index])]
     assert values, f"output {index} was never set"
     return values[-1]
+
+
+def visible(html_text: str) -> str:
+    """The text a reader sees: markup removed (an answer's [n] markers are links, issue 15)."""
+    return re.sub(r"<[^>]+>", "", html_text)
 
 
 def assistant_texts(outputs: list[tuple[Any, ...]]) -> list[str]:
@@ -83,7 +81,7 @@ def test_answer_streams_growing_text_then_sources_with_cited_title(app: ChatApp)
     final = outputs[-1]
     chat, exchanges, sources, debug = final[0], final[1], final[2], final[3]
     assert "▌" not in chat[-1]["content"]
-    assert "weapons and equipment for the training mission [1]." in chat[-1]["content"]
+    assert "weapons and equipment for the training mission [1]." in visible(chat[-1]["content"])
     answer = app.rag.ask(QUESTION)
     assert answer.citations, "the fake reply cites [1]"
     title = answer.citations[0].title
@@ -110,6 +108,21 @@ def test_follow_up_passes_history_and_sessions_are_separate(tmp_path: Path) -> N
     assert "How many soldiers" not in bob_prompt
     # Each session's display holds its own exchanges only.
     assert [e.question for e in alice] == ["How many soldiers does the EU mission train?"]
+
+
+def test_earlier_answers_link_only_to_cards_still_on_show(app: ChatApp) -> None:
+    first = last(run(app, QUESTION), 1)
+    assert 'href="#src-1"' in first[0].shown and first[0].result is not None
+    cards = first[0].sources
+    # The same sources again: the earlier [1] still points to card 1.
+    again = replace(first[0], question="And again?")
+    assert 'href="#src-1"' in ChatApp.messages((first[0], again))[1]["content"]
+    # A later answer whose [1] is another passage: the earlier [1] keeps its tooltip, links nowhere.
+    moved = replace(first[0], question="Something else?", sources=("other#0", *cards[1:]))
+    chat = ChatApp.messages((first[0], moved))
+    assert 'href="#src-1"' not in chat[1]["content"] and 'class="rag-cite rag-cite-earlier"' in chat[1]["content"]
+    assert 'href="#src-1"' in chat[3]["content"]
+    assert visible(chat[1]["content"]) == visible(first[0].shown)  # same words, only the link changes
 
 
 @pytest.mark.parametrize(
@@ -227,7 +240,7 @@ def test_unsupported_sentences_are_flagged_and_uncited_hits_collapsed() -> None:
             AnswerSentence("It rained in Paris [1].", 22, 45, (1,), False),
         ),
     )
-    shown = render_answer(answer)
+    shown = visible(render_answer(answer))
     assert shown.count("⚠") == 1
     assert shown.index("⚠") > shown.index("It rained in Paris [1].")
     sources = render_sources(answer)
@@ -250,7 +263,7 @@ def test_a_disagreeing_source_is_marked_in_the_sources_panel() -> None:
     first, second = panel.split('id="rag-src-2"')
     assert "disagrees with" not in first
     assert "⚠ disagrees with [1]" in second and "2025-05-06" in second
-    assert "the more recent article [2]" in render_answer(answer)
+    assert "the more recent article [2]" in visible(render_answer(answer))
 
 
 def test_stop_cancels_the_answer_and_frees_the_model(tmp_path: Path) -> None:

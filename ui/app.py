@@ -1,10 +1,10 @@
 """The browser chat UI (Gradio Blocks): a thin front-end over :class:`rag.RAG`.
 
 :class:`ChatApp` holds one ``RAG`` instance and plain handler methods that call its
-public API (``stream``, ``ingest``, ``documents``, ``remove``); ``build`` wires them
-to components. It contains no retrieval or prompting logic, and it builds every piece
-of HTML itself from escaped text, so nothing an article or the model writes can run
-in the page.
+public API (``stream``, ``ingest``, ``documents``, ``remove``); ``build`` lays out the
+page one section at a time and wires the handlers to it. Every piece of HTML comes
+from :mod:`ui.render` (escaped text only); this module holds no retrieval or
+prompting logic and no markup of its own.
 
 Each browser session keeps its own conversation in a ``gr.State``; the model answers
 one question at a time (``concurrency_limit=1``) and later askers wait in a bounded
@@ -14,29 +14,43 @@ queue whose position Gradio shows them.
 from __future__ import annotations
 
 import contextlib
-import html
 import logging
 import os
 import re
 import shutil
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
-from urllib.parse import urlparse
 
 # Must be set before gradio is imported: gradio reads it at import time.
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr
 
-from rag import RAG, Answer, AnswerStream, Citation, DocumentError, Hit, RagError, Settings, Turn
+from rag import RAG, Answer, AnswerStream, DocumentError, RagError, Settings, Turn
 from rag.loading import SUFFIXES
 from rag.models import list_models
+from ui.render import (
+    CSS,
+    SEARCHING,
+    empty_sources,
+    render_answer,
+    render_debug,
+    render_error,
+    render_partial,
+    render_question,
+    render_searching,
+    render_sources,
+    render_status,
+    render_stopped,
+    render_waiting,
+    shown_markers,
+)
 
-__all__ = ["EXAMPLES", "ChatApp", "Exchange", "create_app", "launch", "safe_filename"]
+__all__ = ["EXAMPLES", "QUEUE_SIZE", "ChatApp", "Exchange", "create_app", "launch", "safe_filename"]
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +60,8 @@ EXAMPLES = (
     "What did French defence minister Sébastien Lecornu say about demilitarization?",
     "Who is expected to sign the EU–NATO cooperation document?",
 )
-ABSTAINED = "The articles don't say."
-WAITING = (
-    "Waiting for the model: it answers one question at a time. If others asked first, "
-    "your place in the queue shows at the bottom of this box."
-)
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
-LINK_REL = "noopener noreferrer nofollow"
-_PREVIEW_CHARS = 220
-
-CSS = """
-#sources .rag-src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 8px 10px; margin: 0 0 8px; }
-#sources .rag-marker { font-weight: 700; margin-right: 4px; }
-#sources .rag-meta { font-size: 0.85em; opacity: 0.8; margin: 2px 0 4px; word-break: break-all; }
-#sources .rag-passage { white-space: pre-wrap; margin: 6px 0 0; padding-left: 8px; border-left: 3px solid var(--border-color-primary); }
-#sources mark { background: #fde68a; color: inherit; padding: 0 1px; }
-#sources summary { cursor: pointer; }
-#sources .rag-warn, .rag-debug .rag-warn { color: #b45309; }
-#sources .rag-empty { opacity: 0.7; }
-.rag-debug table { font-size: 0.85em; border-collapse: collapse; }
-.rag-debug td, .rag-debug th { padding: 2px 6px; border-bottom: 1px solid var(--border-color-primary); text-align: left; }
-"""
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -82,218 +77,50 @@ class Exchange:
     shown: str  # the assistant message as displayed (escaped HTML)
     complete: bool = True
     sources: tuple[str, ...] = ()  # chunk ids shown with the answer, in marker order (Turn.sources)
+    result: Answer | None = None  # the finished answer, re-rendered as the sources panel changes
 
 
 Outputs = tuple[Any, ...]
 
 
-# -- pure rendering helpers ---------------------------------------------------------------
+def _assistant(content: str) -> dict[str, str]:
+    return {"role": "assistant", "content": content}
 
 
-def _esc(text: str) -> str:
-    return html.escape(text or "", quote=True)
+@dataclass(frozen=True)
+class _ChatPage:
+    """The components of the Chat tab that handlers read or write."""
+
+    exchanges: gr.State
+    chatbot: gr.Chatbot
+    question: gr.Textbox
+    ask: gr.Button
+    stop: gr.Button
+    clear: gr.Button
+    examples: gr.Dataset
+    sources: gr.HTML
 
 
-def _esc_lines(text: str) -> str:
-    return _esc(text).replace("\n", "<br>")
+@dataclass(frozen=True)
+class _SettingsPanel:
+    """The answer settings and the debug panel, under the chat."""
+
+    top_k: gr.Slider
+    temperature: gr.Slider
+    chat_model: gr.Dropdown
+    debug: gr.HTML
 
 
-def _safe_url(url: str) -> str | None:
-    """The URL if it is a plain http(s) link, else None (no javascript:, data:, file:)."""
-    url = (url or "").strip()
-    try:
-        parsed = urlparse(url)
-    except ValueError:
-        return None
-    if parsed.scheme.lower() not in {"http", "https"} or not parsed.netloc:
-        return None
-    return url
+@dataclass(frozen=True)
+class _DocumentsPage:
+    """The components of the Documents tab."""
 
-
-def _link(url: str) -> str:
-    safe = _safe_url(url)
-    if safe is None:
-        return ""
-    label = safe if len(safe) <= 80 else safe[:77] + "…"
-    return f'<a href="{_esc(safe)}" rel="{LINK_REL}" target="_blank">{_esc(label)}</a>'
-
-
-def _merge_spans(spans: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    clean = sorted((max(0, int(s)), min(length, int(e))) for s, e in spans)
-    merged: list[tuple[int, int]] = []
-    for s, e in clean:
-        if s >= e:
-            continue
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
-
-
-def highlight(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """``text`` escaped, with the (start, end) ``spans`` wrapped in ``<mark>``."""
-    out, pos = [], 0
-    for s, e in _merge_spans(spans, len(text)):
-        out.append(_esc(text[pos:s]))
-        out.append(f"<mark>{_esc(text[s:e])}</mark>")
-        pos = e
-    out.append(_esc(text[pos:]))
-    return "".join(out)
-
-
-def _preview(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """A short excerpt, cut at spaces: around the first highlight when there is one, else the start."""
-    merged = _merge_spans(spans, len(text))
-    first = merged[0] if merged else (0, 0)
-    start = max(0, first[0] - 60)
-    if start > 0:
-        space = text.find(" ", start, first[0])
-        start = space + 1 if space >= 0 else start
-    end = max(min(len(text), start + _PREVIEW_CHARS), first[1])
-    if end < len(text):
-        space = text.rfind(" ", max(start, first[1]), end)
-        end = space if space > start else end
-    shifted = [(s - start, e - start) for s, e in merged if s < end and e > start]
-    body = highlight(text[start:end], shifted)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
-
-
-def _meta_line(date: str, url: str, doc_id: str) -> str:
-    parts = [_esc(date)] if date else []
-    link = _link(url)
-    if link:
-        parts.append(link)
-    parts.append(f"<code>{_esc(doc_id)}</code>")
-    return '<div class="rag-meta">' + " · ".join(parts) + "</div>"
-
-
-def render_citation(c: Citation, disagrees_with: Sequence[int] = ()) -> str:
-    """One cited source; ``disagrees_with``: the markers of the sources this one contradicts."""
-    title = _esc(c.title or c.doc_id)
-    warn = ""
-    if c.supported is False:
-        warn = ' <span class="rag-warn" title="This passage does not support the sentence citing it">⚠ does not support the claim</span>'
-    if disagrees_with:
-        others = "".join(f"[{m}]" for m in disagrees_with)
-        warn += (
-            f' <span class="rag-warn rag-disagree" title="This article gives a different value than {others}">'
-            f"⚠ disagrees with {others}</span>"
-        )
-    return (
-        f'<div class="rag-src" id="rag-src-{c.marker}">'
-        f'<div><span class="rag-marker">[{c.marker}]</span><strong>{title}</strong>{warn}</div>'
-        f"{_meta_line(c.date, c.url, c.doc_id)}"
-        f"<details><summary>{_preview(c.text, c.highlights)}</summary>"
-        f'<div class="rag-passage">{highlight(c.text, c.highlights)}</div></details>'
-        "</div>"
-    )
-
-
-def render_hit(hit: Hit) -> str:
-    c = hit.chunk
-    return (
-        f'<details class="rag-hit"><summary><strong>{_esc(c.title or c.doc_id)}</strong> '
-        f"(score {hit.score:.2f})</summary>{_meta_line(c.date, c.url, c.doc_id)}"
-        f'<div class="rag-passage">{_esc(c.text)}</div></details>'
-    )
-
-
-def render_sources(answer: Answer) -> str:
-    """The sources panel: cited passages, then the other retrieved ones collapsed."""
-    cited_ids = {c.chunk_id for c in answer.citations}
-    uncited = [h for h in answer.hits if h.chunk.chunk_id not in cited_ids]
-    parts = ['<div class="rag-sources">']
-    if answer.citations:
-        parts.append("<h3>Sources</h3>")
-        against = {d.marker: d.backing for d in answer.disagreements}
-        parts.extend(render_citation(c, against.get(c.marker, ())) for c in answer.citations)
-    elif answer.abstained:
-        parts.append(f'<p class="rag-empty">{_esc(ABSTAINED)} No passage answers the question.</p>')
-    else:
-        parts.append('<p class="rag-empty rag-warn">⚠ The answer cites no source.</p>')
-    if uncited:
-        label = "Retrieved passages" if not answer.citations else "Other retrieved passages, not cited"
-        parts.append(f'<details class="rag-uncited"><summary>{label} ({len(uncited)})</summary>')
-        parts.extend(render_hit(h) for h in uncited)
-        parts.append("</details>")
-    parts.append("</div>")
-    return "".join(parts)
-
-
-def render_answer(answer: Answer) -> str:
-    """The assistant message: escaped text, unsupported sentences flagged, abstention said plainly."""
-    if answer.abstained:
-        return f"<strong>{_esc(ABSTAINED)}</strong>"
-    text = answer.text
-    if answer.sentences:
-        out, pos = [], 0
-        for s in sorted(answer.sentences, key=lambda s: s.start):
-            start, end = max(pos, s.start), min(len(text), s.end)
-            if start >= end:
-                continue
-            out.append(_esc_lines(text[pos:start]))
-            out.append(_esc_lines(text[start:end]))
-            if s.supported is False:
-                out.append(
-                    ' <span class="rag-warn" title="No cited source supports this sentence">⚠ unsupported</span>'
-                )
-            pos = end
-        out.append(_esc_lines(text[pos:]))
-        body = "".join(out)
-    else:
-        body = _esc_lines(text)
-    if answer.finish_reason == "length":
-        body += "<br><em>(cut off at the answer length limit)</em>"
-    return body
-
-
-def render_partial(text: str) -> str:
-    return _esc_lines(text) + " ▌"
-
-
-def render_debug(answer: Answer) -> str:
-    """Retrieval scores and per-stage timings of one answer."""
-    t = answer.timings
-    cited = {c.chunk_id: c.marker for c in answer.citations}
-    shown = {h.chunk.chunk_id: i for i, h in enumerate(answer.sources, 1)}
-    rows = "".join(
-        f"<tr><td>{h.rank}</td><td>{h.score:.3f}</td><td>{_fmt_score(h.dense)}</td><td>{_fmt_score(h.keyword)}</td>"
-        f"<td>{_esc(h.source)}</td>"
-        f"<td>{shown.get(h.chunk.chunk_id, '–')}</td><td>{'[' + str(cited[h.chunk.chunk_id]) + ']' if h.chunk.chunk_id in cited else ''}</td>"
-        f"<td><code>{_esc(h.chunk.doc_id)}</code> #{h.chunk.ordinal}</td></tr>"
-        for h in answer.hits
-    )
-    rate = t.generated_tokens / t.generate_s if t.generate_s > 0 else 0.0
-    stages = [
-        ("embed", f"{t.embed_s * 1000:.0f} ms"),
-        ("retrieve", f"{t.retrieve_s * 1000:.0f} ms"),
-        ("prompt", f"{t.prompt_s * 1000:.0f} ms"),
-        ("first token", f"{t.first_token_s:.2f} s"),
-        ("generate", f"{t.generate_s:.2f} s ({t.generated_tokens} tokens, {rate:.1f}/s)"),
-        ("total", f"{t.total_s:.2f} s"),
-        ("prompt tokens", str(t.prompt_tokens)),
-        ("chat model", answer.chat_model),
-        ("embedder", answer.embed_model),
-        ("finish", answer.finish_reason),
-        ("retrieval query", answer.standalone_question),
-    ]
-    timing_rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in stages)
-    return (
-        '<div class="rag-debug"><h4>Retrieval</h4><table><tr><th>rank</th><th>fused</th><th>cosine</th>'
-        "<th>BM25</th><th>retriever</th>"
-        f"<th>shown as</th><th>cited</th><th>passage</th></tr>{rows}</table>"
-        f"<h4>Timings</h4><table>{timing_rows}</table></div>"
-    )
-
-
-def _fmt_score(score: float | None) -> str:
-    return "–" if score is None else f"{score:.3f}"
-
-
-def _status(text: str, *, error: bool = False) -> str:
-    cls = "rag-status rag-warn" if error else "rag-status"
-    return f'<div class="{cls}">{_esc_lines(text)}</div>'
+    files: gr.File
+    add: gr.Button
+    status: gr.HTML
+    table: gr.Dataframe
+    to_remove: gr.Dropdown
+    remove: gr.Button
 
 
 def safe_filename(name: str) -> str:
@@ -347,14 +174,24 @@ class ChatApp:
 
     @staticmethod
     def messages(exchanges: Sequence[Exchange]) -> list[dict[str, str]]:
+        """The chat display of ``exchanges``: user and assistant messages, in order.
+
+        The sources panel shows the cards of the latest answer, so an earlier answer's
+        ``[n]`` links to card n only while that card shows the same passage.
+        """
+        on_show = next((e.sources for e in reversed(exchanges) if e.result is not None), ())
         out = []
         for e in exchanges:
-            out.append({"role": "user", "content": _esc_lines(e.question) or "<em>(empty question)</em>"})
-            out.append({"role": "assistant", "content": e.shown})
+            shown = e.shown
+            if e.result is not None and e.sources != on_show:
+                shown = render_answer(e.result, linked=shown_markers(e.sources, on_show))
+            out.append({"role": "user", "content": render_question(e.question)})
+            out.append(_assistant(shown))
         return out
 
     @staticmethod
     def history(exchanges: Sequence[Exchange]) -> list[Turn]:
+        """The completed exchanges as conversation history for the library."""
         return [Turn(e.question, e.answer, e.sources) for e in exchanges if e.complete]
 
     @staticmethod
@@ -378,15 +215,8 @@ class ChatApp:
         question = question if isinstance(question, str) else ""
         past = tuple(exchanges or ())
         shown_q = question.strip()
-        pending = {"role": "user", "content": _esc_lines(shown_q) or "<em>(empty question)</em>"}
-        chat = self.messages(past)
-        yield (
-            [*chat, pending, {"role": "assistant", "content": "<em>Searching the articles…</em>"}],
-            gr.skip(),
-            _status("Searching the articles…"),
-            gr.skip(),
-            "",
-        )
+        chat = [*self.messages(past), {"role": "user", "content": render_question(shown_q)}]
+        yield [*chat, _assistant(render_searching())], gr.skip(), render_status(SEARCHING), gr.skip(), ""
         try:
             stream = self.rag.stream(
                 question,
@@ -396,56 +226,63 @@ class ChatApp:
                 chat_model=chat_model or None,
             )
         except RagError as exc:
-            failed = Exchange(shown_q, "", _esc_lines(str(exc)), complete=False)
-            yield self.messages((*past, failed)), (*past, failed), _status(str(exc), error=True), gr.skip(), gr.skip()
+            yield self._failed(past, shown_q, exc)
             return
+        answer = yield from self._follow(stream, chat, past, shown_q, self._session(request))
+        if answer is None or answer.finish_reason == "cancelled":
+            return  # failed (already shown), or Stop has already shown and recorded what there was
+        sources = tuple(h.chunk.chunk_id for h in answer.sources)
+        done = Exchange(shown_q, answer.text, render_answer(answer), sources=sources, result=answer)
+        log.info(
+            "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
+        )
+        yield self.messages((*past, done)), (*past, done), render_sources(answer), render_debug(answer), gr.skip()
 
-        key = self._session(request)
+    def _follow(
+        self, stream: AnswerStream, chat: list[dict[str, str]], past: tuple[Exchange, ...], shown_q: str, key: str
+    ) -> Generator[Outputs, None, Answer | None]:
+        """Yield the growing answer of ``stream`` (registered under ``key`` for Stop); return it, or None on error."""
         with self._running_lock:
             self._running[key] = stream
+        skip = gr.skip
         try:
             yield (
-                gr.skip(),
-                gr.skip(),
-                _status(f"Writing the answer from {len(stream.sources)} passages…"),
-                gr.skip(),
-                gr.skip(),
+                skip(),
+                skip(),
+                render_status(f"Writing the answer from {len(stream.sources)} passages…"),
+                skip(),
+                skip(),
             )
             for _ in stream:
-                yield (
-                    [*chat, pending, {"role": "assistant", "content": render_partial(stream.text)}],
-                    gr.skip(),
-                    gr.skip(),
-                    gr.skip(),
-                    gr.skip(),
-                )
-            answer = stream.answer()
+                yield [*chat, _assistant(render_partial(stream.text))], skip(), skip(), skip(), skip()
+            return stream.answer()
         except RagError as exc:
-            failed = Exchange(shown_q, "", _esc_lines(str(exc)), complete=False)
-            yield self.messages((*past, failed)), (*past, failed), _status(str(exc), error=True), gr.skip(), gr.skip()
-            return
+            yield self._failed(past, shown_q, exc)
+            return None
         finally:
             with self._running_lock:
                 if self._running.get(key) is stream:
                     del self._running[key]
             stream.cancel()  # no-op when finished; frees the model when Gradio closed us mid-answer
-        if answer.finish_reason == "cancelled":
-            return  # Stop has already shown and recorded what there was
-        done = Exchange(
-            shown_q, answer.text, render_answer(answer), sources=tuple(h.chunk.chunk_id for h in answer.sources)
+
+    def _failed(self, past: tuple[Exchange, ...], shown_q: str, exc: RagError) -> Outputs:
+        """The outputs for a question that failed: the message shown in the chat, kept out of the history."""
+        failed = Exchange(shown_q, "", render_error(str(exc)), complete=False)
+        return (
+            self.messages((*past, failed)),
+            (*past, failed),
+            render_status(str(exc), error=True),
+            gr.skip(),
+            gr.skip(),
         )
-        log.info(
-            "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
-        )
-        yield self.messages((*past, done)), (*past, done), render_sources(answer), render_debug(answer), gr.skip()
 
     def waiting(self, question: str, exchanges: Sequence[Exchange] | None) -> list[dict[str, str]]:
         """The chat with the new question and a note that it waits for the model (shown before queueing)."""
         shown_q = question.strip() if isinstance(question, str) else ""
         return [
             *self.messages(tuple(exchanges or ())),
-            {"role": "user", "content": _esc_lines(shown_q) or "<em>(empty question)</em>"},
-            {"role": "assistant", "content": f"<em>{_esc(WAITING)}</em>"},
+            {"role": "user", "content": render_question(shown_q)},
+            _assistant(render_waiting()),
         ]
 
     def stop(self, exchanges: Sequence[Exchange] | None, request: Optional[gr.Request] = None) -> Outputs:
@@ -456,9 +293,8 @@ class ChatApp:
         if stream is None:  # nothing generating: maybe a question still waiting in the queue, now cancelled
             return self.messages(past), gr.skip(), gr.skip()
         stream.cancel()
-        shown = (_esc_lines(stream.text) + "<br>" if stream.text else "") + "<em>(Stopped.)</em>"
-        stopped = Exchange(stream.question, stream.text, shown, complete=False)
-        return self.messages((*past, stopped)), (*past, stopped), _status("Stopped.")
+        stopped = Exchange(stream.question, stream.text, render_stopped(stream.text), complete=False)
+        return self.messages((*past, stopped)), (*past, stopped), render_status("Stopped.")
 
     def clear(self, request: Optional[gr.Request] = None) -> Outputs:
         """Forget this session's conversation (and stop an answer in progress)."""
@@ -466,10 +302,7 @@ class ChatApp:
             stream = self._running.pop(self._session(request), None)
         if stream is not None:
             stream.cancel()
-        return [], (), self.empty_sources(), ""
-
-    def empty_sources(self) -> str:
-        return '<div class="rag-sources"><p class="rag-empty">Sources of the answer appear here.</p></div>'
+        return [], (), empty_sources(), ""
 
     # -- documents --------------------------------------------------------------------------
 
@@ -499,7 +332,7 @@ class ChatApp:
     def ingest_files(self, files: Sequence[tuple[str | Path, str]], progress: Callable[..., Any] | None = None) -> str:
         """Save and index (path, original name) pairs; returns the status message (HTML)."""
         if not files:
-            return _status("Choose one or more .txt, .md or .html files first.", error=True)
+            return render_status("Choose one or more .txt, .md or .html files first.", error=True)
         saved, problems = [], []
         for src, name in files:
             try:
@@ -507,7 +340,7 @@ class ChatApp:
             except (RagError, OSError) as exc:
                 problems.append(str(exc) if isinstance(exc, RagError) else f"{name}: {exc.strerror or exc}")
         if not saved:
-            return _status("Nothing was added.\n" + "\n".join(problems), error=True)
+            return render_status("Nothing was added.\n" + "\n".join(problems), error=True)
 
         def report_progress(done: int, total: int, doc_id: str) -> None:
             if progress is not None:
@@ -516,7 +349,7 @@ class ChatApp:
         try:
             report = self.rag.ingest(saved, progress=report_progress)
         except RagError as exc:
-            return _status("\n".join([str(exc), *problems]), error=True)
+            return render_status("\n".join([str(exc), *problems]), error=True)
         lines = [
             f"Indexed {report.documents_seen} file(s): {report.documents_added} added, "
             f"{report.documents_updated} updated, {report.documents_unchanged} unchanged; "
@@ -526,7 +359,7 @@ class ChatApp:
             *(f"Skipped {Path(p).name}: {why}" for p, why in report.skipped),
         ]
         log.info("%s", lines[0])
-        return _status("\n".join(lines), error=bool(problems or report.skipped))
+        return render_status("\n".join(lines), error=bool(problems or report.skipped))
 
     def upload(self, files: Sequence[Any] | None, progress: Any = gr.Progress()) -> Outputs:  # noqa: B008 - Gradio's idiom
         """The Documents tab's "Add" button: (status, table, remove choices, cleared file input)."""
@@ -545,24 +378,23 @@ class ChatApp:
         ids = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids or [])
         if not ids:
             rows, choices = self.documents_view()
-            return _status("Choose the documents to remove first.", error=True), rows, choices
+            return render_status("Choose the documents to remove first.", error=True), rows, choices
         try:
             removed = self.rag.remove(ids)
         except RagError as exc:
             rows, choices = self.documents_view()
-            return _status(str(exc), error=True), rows, choices
+            return render_status(str(exc), error=True), rows, choices
         for doc_id in ids:
             # Not an upload, or already gone: the index is what matters.
             with contextlib.suppress(RagError, OSError):
                 (self.uploads_dir / safe_filename(doc_id)).unlink(missing_ok=True)
         rows, choices = self.documents_view()
-        return _status(f"Removed {len(ids)} document(s), {removed} chunks."), rows, choices
+        return render_status(f"Removed {len(ids)} document(s), {removed} chunks."), rows, choices
 
-    # -- layout -----------------------------------------------------------------------------
+    # -- layout: one function per section of the page -----------------------------------------
 
     def build(self) -> gr.Blocks:
-        s = self.settings
-        models = self.chat_models()
+        """The whole page: header, Chat tab (with settings), Documents tab, and their wiring."""
         with gr.Blocks(title="News Q&A", analytics_enabled=False) as demo:
             gr.Markdown(
                 "## Ask the news articles\nAnswers come only from the indexed articles, "
@@ -571,131 +403,127 @@ class ChatApp:
             exchanges = gr.State(())
             with gr.Tabs():
                 with gr.Tab("Chat", id="chat"):
-                    with gr.Row(equal_height=False):
-                        with gr.Column(scale=3):
-                            chatbot = gr.Chatbot(
-                                label="Conversation",
-                                height=460,
-                                elem_id="chat",
-                                sanitize_html=True,
-                                render_markdown=False,
-                                latex_delimiters=[],
-                                feedback_options=None,
-                                buttons=[],
-                                placeholder="Ask a question about the articles.",
-                            )
-                            question = gr.Textbox(
-                                placeholder="Ask a question about the articles…",
-                                show_label=False,
-                                lines=1,
-                                max_lines=4,
-                                elem_id="question",
-                                autofocus=True,
-                            )
-                            with gr.Row():
-                                ask = gr.Button("Ask", variant="primary", elem_id="ask")
-                                stop = gr.Button("Stop", variant="stop", elem_id="stop")
-                                clear = gr.Button("Clear chat", elem_id="clear")
-                            examples = gr.Dataset(
-                                components=[question],
-                                samples=[[q] for q in self.examples],
-                                label="Example questions",
-                                elem_id="examples",
-                            )
-                        with gr.Column(scale=2):
-                            sources = gr.HTML(self.empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
-                    with gr.Accordion("Settings", open=False, elem_id="settings"):
-                        with gr.Row():
-                            top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
-                            temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
-                            chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
-                        with gr.Accordion("Debug: retrieval scores and timings of the last answer", open=False):
-                            debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
+                    chat = self._chat_section(exchanges)
+                    settings = self._settings_section()
                 with gr.Tab("Documents", id="documents"):
-                    files = gr.File(
-                        label="Add articles (.txt, .md, .html)",
-                        file_count="multiple",
-                        file_types=list(SUFFIXES),
-                        elem_id="upload",
-                    )
-                    add = gr.Button("Add to index", variant="primary", elem_id="add")
-                    status = gr.HTML("", label="Status", elem_id="doc-status", js_on_load=None)
-                    table = gr.Dataframe(
-                        headers=["Document id", "Title", "Date", "Chunks"],
-                        datatype=["str", "str", "str", "number"],
-                        interactive=False,
-                        elem_id="documents",
-                        label="Indexed documents",
-                    )
-                    with gr.Row():
-                        to_remove = gr.Dropdown([], multiselect=True, label="Documents to remove", scale=3)
-                        remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
-
-            chat_inputs = [question, exchanges, top_k, temperature, chat_model]
-            chat_outputs = [chatbot, exchanges, sources, debug, question]
-            # One model, one question at a time, across all sessions and all triggers.
-            chat_options: dict[str, Any] = {
-                "concurrency_limit": 1,
-                "concurrency_id": "answer",
-                "show_progress": "full",
-                "show_progress_on": [chatbot],
-            }
-            # Show the question at once, queue or not; the answer replaces the waiting note when it starts.
-            waiting: dict[str, Any] = {
-                "fn": self.waiting,
-                "inputs": [question, exchanges],
-                "outputs": [chatbot],
-                "queue": False,
-                "api_visibility": "private",
-            }
-            on_submit = question.submit(**waiting).then(
-                self.respond, chat_inputs, chat_outputs, api_name="ask", **chat_options
-            )
-            on_ask = ask.click(**waiting).then(
-                self.respond, chat_inputs, chat_outputs, api_visibility="private", **chat_options
-            )
-            on_example = (
-                examples.click(lambda sample: sample[0], examples, question, queue=False, api_visibility="private")
-                .then(**waiting)
-                .then(self.respond, chat_inputs, chat_outputs, api_visibility="private", **chat_options)
-            )
-            running = [on_submit, on_ask, on_example]
-            stop.click(
-                self.stop, [exchanges], [chatbot, exchanges, sources], cancels=running, queue=False, api_name="stop"
-            )
-            clear.click(
-                self.clear, None, [chatbot, exchanges, sources, debug], cancels=running, queue=False, api_name="clear"
-            )
-
-            # The chat's own trash button: forget the session too, not just the display.
-            chatbot.clear(
-                self.clear,
-                None,
-                [chatbot, exchanges, sources, debug],
-                cancels=running,
-                queue=False,
-                api_visibility="private",
-            )
-
-            add.click(
-                self.upload,
-                [files],
-                [status, table, to_remove, files],
-                concurrency_limit=1,
-                concurrency_id="index",
-                api_name="upload",
-            )
-            remove.click(
-                self.remove,
-                [to_remove],
-                [status, table, to_remove],
-                concurrency_limit=1,
-                concurrency_id="index",
-                api_name="remove",
-            )
-            demo.load(self.documents_view, None, [table, to_remove], queue=False, api_visibility="private")
+                    docs = self._documents_section()
+            self._wire_chat(chat, settings)
+            self._wire_documents(docs)
+            demo.load(self.documents_view, None, [docs.table, docs.to_remove], queue=False, api_visibility="private")
         demo.queue(max_size=self.queue_size, default_concurrency_limit=1)
         return demo  # type: ignore[no-any-return]
+
+    def _chat_section(self, exchanges: gr.State) -> _ChatPage:
+        """Conversation, question box, buttons and examples on the left; sources on the right."""
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Conversation",
+                    height=460,
+                    elem_id="chat",
+                    sanitize_html=True,
+                    render_markdown=False,
+                    latex_delimiters=[],
+                    feedback_options=None,
+                    buttons=[],
+                    placeholder="Ask a question about the articles.",
+                )
+                question = gr.Textbox(
+                    placeholder="Ask a question about the articles…",
+                    show_label=False,
+                    lines=1,
+                    max_lines=4,
+                    elem_id="question",
+                    autofocus=True,
+                )
+                with gr.Row():
+                    ask = gr.Button("Ask", variant="primary", elem_id="ask")
+                    stop = gr.Button("Stop", variant="stop", elem_id="stop")
+                    clear = gr.Button("Clear chat", elem_id="clear")
+                examples = gr.Dataset(
+                    components=[question],
+                    samples=[[q] for q in self.examples],
+                    label="Example questions",
+                    elem_id="examples",
+                )
+            with gr.Column(scale=2):
+                sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
+        return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources)
+
+    def _settings_section(self) -> _SettingsPanel:
+        """The collapsed settings (top_k, temperature, chat model) and the debug panel."""
+        s, models = self.settings, self.chat_models()
+        with gr.Accordion("Settings", open=False, elem_id="settings"):
+            with gr.Row():
+                top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
+                temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
+                chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
+            with gr.Accordion("Debug: retrieval scores and timings of the last answer", open=False):
+                debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
+        return _SettingsPanel(top_k, temperature, chat_model, debug)
+
+    def _documents_section(self) -> _DocumentsPage:
+        """Upload, the table of indexed documents, and removal."""
+        files = gr.File(
+            label="Add articles (.txt, .md, .html)",
+            file_count="multiple",
+            file_types=list(SUFFIXES),
+            elem_id="upload",
+        )
+        add = gr.Button("Add to index", variant="primary", elem_id="add")
+        status = gr.HTML("", label="Status", elem_id="doc-status", js_on_load=None)
+        table = gr.Dataframe(
+            headers=["Document id", "Title", "Date", "Chunks"],
+            datatype=["str", "str", "str", "number"],
+            interactive=False,
+            elem_id="documents",
+            label="Indexed documents",
+        )
+        with gr.Row():
+            to_remove = gr.Dropdown([], multiselect=True, label="Documents to remove", scale=3)
+            remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
+        return _DocumentsPage(files, add, status, table, to_remove, remove)
+
+    def _wire_chat(self, c: _ChatPage, s: _SettingsPanel) -> None:
+        """Enter, Ask and the examples answer; Stop, Clear and the chat's trash button cancel."""
+        inputs = [c.question, c.exchanges, s.top_k, s.temperature, s.chat_model]
+        outputs = [c.chatbot, c.exchanges, c.sources, s.debug, c.question]
+        # One model, one question at a time, across all sessions and all triggers.
+        answer: dict[str, Any] = {
+            "concurrency_limit": 1,
+            "concurrency_id": "answer",
+            "show_progress": "full",
+            "show_progress_on": [c.chatbot],
+        }
+        # Show the question at once, queue or not; the answer replaces the waiting note when it starts.
+        waiting: dict[str, Any] = {
+            "fn": self.waiting,
+            "inputs": [c.question, c.exchanges],
+            "outputs": [c.chatbot],
+            "queue": False,
+            "api_visibility": "private",
+        }
+        on_submit = c.question.submit(**waiting).then(self.respond, inputs, outputs, api_name="ask", **answer)
+        on_ask = c.ask.click(**waiting).then(self.respond, inputs, outputs, api_visibility="private", **answer)
+        on_example = (
+            c.examples.click(lambda sample: sample[0], c.examples, c.question, queue=False, api_visibility="private")
+            .then(**waiting)
+            .then(self.respond, inputs, outputs, api_visibility="private", **answer)
+        )
+        running = [on_submit, on_ask, on_example]
+        c.stop.click(
+            self.stop, [c.exchanges], [c.chatbot, c.exchanges, c.sources], cancels=running, queue=False, api_name="stop"
+        )
+        cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
+        c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear")
+        # The chat's own trash button: forget the session too, not just the display.
+        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
+
+    def _wire_documents(self, d: _DocumentsPage) -> None:
+        """Add and Remove, one indexing job at a time."""
+        index: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "index"}
+        d.add.click(self.upload, [d.files], [d.status, d.table, d.to_remove, d.files], api_name="upload", **index)
+        d.remove.click(self.remove, [d.to_remove], [d.status, d.table, d.to_remove], api_name="remove", **index)
 
     def launch_options(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``Blocks.launch``: loopback by default, no share link, nothing extra served."""
@@ -729,9 +557,6 @@ class ChatApp:
         return options
 
 
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
 def create_app(rag: RAG, **options: Any) -> gr.Blocks:
     """The Blocks app over ``rag`` (for tests and embedding); see :class:`ChatApp`."""
     return ChatApp(rag, **options).build()
@@ -743,7 +568,7 @@ def launch(settings: Settings) -> None:
     app = ChatApp(rag)
     log.info("loading chat model %s", settings.chat_model)
     app.warm_up()
-    if settings.host not in {"127.0.0.1", "localhost", "::1"}:
+    if settings.host not in _LOOPBACK:
         log.warning("serving on %s: anyone who can reach this address can use the UI", settings.host)
     demo = app.build()
     log.info("serving on http://%s:%d", settings.host, settings.port)
