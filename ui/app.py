@@ -32,6 +32,7 @@ import gradio as gr
 
 from rag import RAG, Answer, AnswerStream, DocumentError, RagError, Settings, Turn
 from rag.loading import SUFFIXES
+from rag.backends import llm_class
 from rag.models import list_models
 from ui.render import (
     CSS,
@@ -164,7 +165,7 @@ class ChatApp:
     def chat_models(self) -> list[str]:
         """The configured chat model first, then every other pulled chat model."""
         names = [self.settings.chat_model]
-        if self.settings.llm_backend == "llama-cpp":
+        if llm_class(self.settings).local:  # a server decides its own model
             names += [s.spec.name for s in list_models(self.settings.models_dir) if s.spec.kind == "chat" and s.present]
         return list(dict.fromkeys(names))
 
