@@ -31,8 +31,8 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 import gradio as gr
 
 from rag import RAG, Answer, AnswerStream, DocumentError, RagError, Settings, Turn
-from rag.loading import SUFFIXES
 from rag.backends import llm_class
+from rag.loading import SUFFIXES
 from rag.models import list_models
 from ui.render import (
     CSS,
