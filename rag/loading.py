@@ -27,7 +27,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rag.errors import DocumentError
-from rag.formats.common import build_document, clean_text, is_web_url
+from rag.formats.common import build_document, clean_text
 from rag.formats.dates import date_from_url, normalise_date
 from rag.types import Document
 
@@ -227,12 +227,12 @@ def _from_bytes(
     if kind in _FEED:
         from rag.formats.feeds import parse_feed
 
-        return parse_feed(data, name=name, path=path)
+        return parse_feed(data, name=name, source_id=doc_id, path=path)
     text = _decode_html(data, name=name) if kind in _HTML else decode_bytes(data, name=name)
     if kind in _DUMP:
         from rag.formats.dumps import parse_dump
 
-        return parse_dump(text, name=name, path=path, jsonl=kind == ".jsonl")
+        return parse_dump(text, name=name, source_id=doc_id, path=path, jsonl=kind == ".jsonl")
     doc = parse_document(text, doc_id=doc_id, path=path, suffix=kind)
     if url:
         doc = replace(doc, url=doc.url or url, date=doc.date or date_from_url(url))
@@ -292,9 +292,6 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
     """
     found: list[Path] = []
     given = [Path(p) for p in paths]
-    for p in paths:
-        if _is_url(p) and not is_web_url(str(p)):
-            raise DocumentError(f"{p} is not an http:// or https:// URL; only those can be fetched.")
     if not given:
         raise DocumentError("No path given to ingest.")
     for p in given:

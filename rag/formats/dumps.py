@@ -20,7 +20,7 @@ holds HTML is reduced to its visible text. A ``.json`` file is a list of records
 object holding the list under ``articles``, ``items``, ``results``, ``data``,
 ``documents``, ``entries`` or ``posts``, or a single record.
 
-A record's id is its URL, else ``NAME#`` and a hash of its text. A line or record that
+A record's id is its URL, else the dump's file name, ``#`` and a hash of its text. A line or record that
 cannot be used is reported as skipped, named by its line or position, and the rest of
 the file still loads.
 """
@@ -84,8 +84,11 @@ def _field(record: dict[str, Any], field: str) -> str:
     return ""
 
 
-def record_to_document(record: Any, *, name: str, label: str, path: str = "") -> Document:
-    """One dump record as a document; raises :class:`DocumentError` naming ``label`` if unusable."""
+def record_to_document(record: Any, *, source_id: str, label: str, path: str = "") -> Document:
+    """One dump record as a document; raises :class:`DocumentError` naming ``label`` if unusable.
+
+    Its id is its URL, else ``source_id#`` and a hash of its text.
+    """
     if not isinstance(record, dict):
         raise DocumentError(f"{label}: not a JSON object (a record is {{'title': ..., 'text': ...}}).")
     text = _field(record, "text")
@@ -100,7 +103,7 @@ def record_to_document(record: Any, *, name: str, label: str, path: str = "") ->
         title = fragment_to_text(title, name=label).replace("\n", " ")
     return build_document(
         text,
-        doc_id=url or f"{name}#{short_hash(text)}",
+        doc_id=url or f"{source_id}#{short_hash(text)}",
         name=label,
         path=path,
         title=title,
@@ -138,9 +141,12 @@ def _records(text: str, *, name: str, jsonl: bool) -> Iterator[tuple[str, Any]]:
 
 
 def parse_dump(
-    text: str, *, name: str, path: str = "", jsonl: bool = True
+    text: str, *, name: str, source_id: str = "", path: str = "", jsonl: bool = True
 ) -> tuple[list[Document], list[tuple[str, str]]]:
     """The records of a dump as documents, and ``(label, reason)`` for each record skipped.
+
+    ``name`` names the dump in messages, ``source_id`` (default: ``name``) prefixes the
+    ids of records without a URL.
 
     ``label`` is ``"NAME line N"`` (JSON lines) or ``"NAME record N"`` (JSON). Raises
     :class:`DocumentError` when a ``.json`` file is not JSON or holds no list of records.
@@ -151,7 +157,7 @@ def parse_dump(
         try:
             if isinstance(record, DocumentError):
                 raise record
-            docs.append(record_to_document(record, name=name, label=label, path=path))
+            docs.append(record_to_document(record, source_id=source_id or name, label=label, path=path))
         except DocumentError as exc:
             reason = str(exc)
             skipped.append((label, reason.removeprefix(f"{label}: ")))

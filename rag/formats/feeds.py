@@ -76,10 +76,13 @@ def _item_author(entry: Any) -> str:
     return "; ".join(names) if names else _text(entry.get("author"))
 
 
-def parse_feed(data: bytes, *, name: str, path: str = "") -> tuple[list[Document], list[tuple[str, str]]]:
+def parse_feed(
+    data: bytes, *, name: str, source_id: str = "", path: str = ""
+) -> tuple[list[Document], list[tuple[str, str]]]:
     """The items of an RSS/Atom feed as documents, and ``(item, reason)`` for items skipped.
 
-    ``name`` names the feed in messages (its file name or URL). Raises
+    ``name`` names the feed in messages (its path or URL); ``source_id`` (default:
+    ``name``) prefixes the ids of items with neither link nor guid. Raises
     :class:`DocumentError` when ``data`` is not a feed or has no items.
     """
     import feedparser
@@ -111,7 +114,7 @@ def parse_feed(data: bytes, *, name: str, path: str = "") -> tuple[list[Document
         elif guid:
             doc_id = guid
         else:
-            doc_id = f"{name}#{short_hash(title + chr(10) + text)}"
+            doc_id = f"{source_id or name}#{short_hash(title + chr(10) + text)}"
         try:
             docs.append(
                 build_document(
