@@ -347,7 +347,7 @@ def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tu
         try:
             found, bad = load_file(p)
         except DocumentError as exc:
-            log.warning("skipping %s: %s", p, exc)
+            log.info("skipping %s: %s", p, exc)  # callers report skipped inputs (IngestReport.skipped)
             skipped.append((str(p), str(exc)))
             continue
         skipped.extend(bad)
@@ -356,7 +356,7 @@ def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tu
         try:
             found, bad = load_url(url)
         except DocumentError as exc:
-            log.warning("skipping %s: %s", url, exc)
+            log.info("skipping %s: %s", url, exc)
             skipped.append((url, str(exc)))
             continue
         skipped.extend(bad)

@@ -196,11 +196,15 @@ def test_re_ingesting_a_grown_feed_adds_only_the_new_items(fake_rag: RAG, tmp_pa
     feed.write_text(_rss([("market", "Market moved"), *items]))  # newest first, as feeds are
     second = fake_rag.ingest([feed])
     assert (second.documents_added, second.documents_updated, second.documents_unchanged) == (1, 0, 2)
-    assert {d.doc_id for d in fake_rag.documents()} == {f"https://paper.example/{s}" for s in ("dam", "school", "market")}
+    assert {d.doc_id for d in fake_rag.documents()} == {
+        f"https://paper.example/{s}" for s in ("dam", "school", "market")
+    }
 
 
 def test_an_xml_file_that_is_not_a_feed_is_skipped_with_the_reason(tmp_path: Path) -> None:
-    (tmp_path / "sitemap.xml").write_text('<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>')
+    (tmp_path / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><urlset><url><loc>https://x.example/</loc></url></urlset>'
+    )
     (tmp_path / "good.txt").write_text("A headline\nSome real news text here.")
     docs, skipped = load_documents([tmp_path])
     assert [d.doc_id for d in docs] == ["good.txt"]
@@ -266,7 +270,10 @@ def test_a_dump_loads_every_good_record_and_names_each_bad_line() -> None:
     assert wind.doc_id == wind.url == "https://news.example/2025/01/16/kestrel-wind-farm"
     assert wind.date == "2025-01-16T10:00:00+00:00" and wind.author == "Priya Nair"
     tram = by_title["Tram fares frozen for a year"]  # headline, content (HTML), publishedAt, link, authors, source
-    assert tram.text == "Tram fares in Korvenburg will stay at 2.10 euros until next January.\n\nThe city pays the difference."
+    assert (
+        tram.text
+        == "Tram fares in Korvenburg will stay at 2.10 euros until next January.\n\nThe city pays the difference."
+    )
     assert tram.date == "2025-01-16" and tram.author == "Jo Park; Lee Chan" and tram.site == "Korvenburg Post"
     no_url = by_title["A record without a URL"]
     assert no_url.doc_id.startswith("dump.jsonl#") and len(no_url.doc_id) == len("dump.jsonl#") + 16
@@ -292,7 +299,13 @@ def test_a_dump_record_id_is_stable_and_follows_its_content(tmp_path: Path) -> N
     "payload",
     [
         [{"title": "Bridge", "text": "The bridge reopened."}, {"title": "Pool", "content": "The pool opened."}],
-        {"status": "ok", "articles": [{"title": "Bridge", "description": "The bridge reopened."}, {"title": "Pool", "body": "The pool opened."}]},
+        {
+            "status": "ok",
+            "articles": [
+                {"title": "Bridge", "description": "The bridge reopened."},
+                {"title": "Pool", "body": "The pool opened."},
+            ],
+        },
     ],
 )
 def test_a_json_file_is_a_list_of_records_or_holds_one(tmp_path: Path, payload: object) -> None:
