@@ -198,15 +198,6 @@ def _article_root(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def _fallback(tree: HtmlElement) -> list[str]:
-    """Visible paragraphs of the page's article element, or of its body without chrome."""
-    root = _article_root(tree)
-    if root is not None:
-        return _paragraphs(root, skip_chrome=True)
-    body = tree.find("body")
-    return _paragraphs(body if body is not None else tree, skip_chrome=True)
-
-
 def _title(tree: HtmlElement, found: str) -> str:
     """trafilatura's title, as the page spells it once decoded (trafilatura decodes entities twice).
 
@@ -238,7 +229,9 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     if nodes > MAX_TREE_NODES:
         raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
     strip_hidden(tree)
-    fallback = _fallback(tree)
+    root = _article_root(tree)
+    body = tree.find("body")
+    fallback = _paragraphs(root if root is not None else (body if body is not None else tree), skip_chrome=True)
     try:
         result = trafilatura.bare_extraction(
             tree,
@@ -248,7 +241,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
             include_tables=True,
             include_images=False,
             include_links=False,
-            favor_precision=True,
+            favor_precision=False,
             deduplicate=False,
         )
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
@@ -258,8 +251,10 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     extracted = getattr(result, "text", None) or ""
     paragraphs = [_squash(line) for line in extracted.split("\n") if line.strip()]
     # trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate:
-    # keep the article element's own visible paragraphs when it kept less than half of them.
-    if _words(" ".join(paragraphs)) < 0.5 * _words(" ".join(fallback)):
+    # keep the article element's own visible paragraphs when it kept less than half of
+    # them, or the page's when it kept nothing (a page without an article element).
+    kept = _words(" ".join(paragraphs))
+    if (root is not None and kept < 0.5 * _words(" ".join(fallback))) or kept == 0:
         paragraphs = fallback
     meta = result
     return Page(
