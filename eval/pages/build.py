@@ -253,7 +253,9 @@ def liveblog(title: str, paras: list[str]) -> str:
 
 
 def table(title: str, paras: list[str]) -> str:
-    rows = "\n".join(f"<tr><td class='body'><font face='Arial' size='2'>{escape(p)}</font><br><br></td></tr>" for p in paras)
+    rows = "\n".join(
+        f"<tr><td class='body'><font face='Arial' size='2'>{escape(p)}</font><br><br></td></tr>" for p in paras
+    )
     return f"""<HTML><HEAD><TITLE>Tolland Times Online - {escape(title)}</TITLE>
 <META NAME="keywords" CONTENT="tolland, village, hall"></HEAD>
 <BODY BGCOLOR="#FFFFFF"><TABLE WIDTH="760" BORDER="0"><TR><TD COLSPAN="2"><IMG SRC="/img/banner.gif" ALT="Tolland Times Online"></TD></TR>
@@ -269,9 +271,13 @@ def tabloid(title: str, paras: list[str]) -> str:
     for i, p in enumerate(paras):
         chunks.append(f'<p class="article-text">{escape(p)}</p>')
         if i == 0:
-            chunks.append('<div class="in-article-puff"><a href="/p1">STARS OF THE SOIL: The gardeners growing monster veg in their back yards</a></div>')
+            chunks.append(
+                '<div class="in-article-puff"><a href="/p1">STARS OF THE SOIL: The gardeners growing monster veg in their back yards</a></div>'
+            )
         if i == 2:
-            chunks.append('<div class="video-player"><span>WATCH: Giant pumpkin rolls down high street</span><button>Play video</button></div>')
+            chunks.append(
+                '<div class="video-player"><span>WATCH: Giant pumpkin rolls down high street</span><button>Play video</button></div>'
+            )
             chunks.append('<div class="mpu-ad">ADVERTISEMENT</div>')
     return f"""<!DOCTYPE html><html><head><title>{escape(title)} | Daily Clarion</title>
 <meta property="og:title" content="{escape(title)}"><meta name="article:author" content="Gemma Rudd">

@@ -11,9 +11,11 @@ Three steps, each by a library made for it:
 3. ``trafilatura`` (with ``htmldate`` for the date) reads title, authors, publication
    date, site name and canonical URL from meta tags, JSON-LD and ``<time>``.
 
-When trafilatura keeps nothing, or less than half of the visible paragraphs of the
-page's ``<article>``/``<main>`` (short pages, one-paragraph notices), those visible
-paragraphs are kept instead. Feed items and dump records that carry HTML are reduced
+trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate, and
+keeps a short page's menu with its article. So the visible paragraphs of the page's
+``<article>``/``<main>`` (or of its body without ``nav``/``footer``/``aside``) are kept
+instead when trafilatura keeps nothing, less than half of them, or all of them plus
+more than as much again. Feed items and dump records that carry HTML are reduced
 with :func:`fragment_to_text`: steps 1 and the same paragraph walk, no boilerplate
 removal (the fragment is the article).
 
@@ -253,8 +255,12 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     # trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate:
     # keep the article element's own visible paragraphs when it kept less than half of
     # them, or the page's when it kept nothing (a page without an article element).
-    kept = _words(" ".join(paragraphs))
-    if (root is not None and kept < 0.5 * _words(" ".join(fallback))) or kept == 0:
+    kept, own = _words(" ".join(paragraphs)), _words(" ".join(fallback))
+    if (root is not None and kept < 0.5 * own) or kept == 0:
+        paragraphs = fallback
+    elif own >= 0.5 * kept and set(fallback) <= set(paragraphs):
+        # It kept all of the article element (or the page without its nav, header and
+        # footer elements) and some page around it: a short page's menu.
         paragraphs = fallback
     meta = result
     return Page(
