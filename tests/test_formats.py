@@ -316,7 +316,7 @@ def test_a_json_file_is_a_list_of_records_or_holds_one(tmp_path: Path, payload: 
 
 def test_a_json_file_that_is_not_json_is_skipped_with_its_position(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text('[{"title": "x",\n "text": }]')
-    docs, [(path, reason)] = load_documents([tmp_path / "bad.json"])
+    docs, [(_, reason)] = load_documents([tmp_path / "bad.json"])
     assert docs == [] and "bad.json is not valid JSON (line 2, column" in reason
 
 
