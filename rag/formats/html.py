@@ -96,7 +96,11 @@ def parse_html(source: str | bytes, *, name: str = "page") -> HtmlElement:
     try:
         parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
         tree = lxml.html.document_fromstring(source, parser=parser)
-    except (lxml.etree.ParserError, ValueError, TypeError) as exc:
+    except lxml.etree.ParserError:
+        # lxml recovers from any broken markup; it gives up only on a page with no
+        # elements at all (empty, or only comments): an empty page, not an error here.
+        tree = lxml.html.document_fromstring("<html><body></body></html>")
+    except (ValueError, TypeError) as exc:
         raise DocumentError(f"{name} could not be parsed as HTML: {exc}") from None
     if tree is None:
         raise DocumentError(f"{name} has no HTML content.")
