@@ -37,7 +37,7 @@ from lxml.html import HtmlElement
 from rag.errors import DocumentError
 from rag.formats.dates import normalise_date
 
-__all__ = ["Page", "fragment_to_text", "page_to_text", "parse_html", "strip_hidden"]
+__all__ = ["Page", "fragment_to_text", "page_to_text", "parse_html", "strip_hidden", "strip_link_lists"]
 
 log = logging.getLogger(__name__)
 # trafilatura logs "discarding data" for every page it leaves to our fallback; only its errors matter.
@@ -143,6 +143,37 @@ def strip_hidden(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
+_PULL_QUOTE = re.compile(r"pull-?quote", re.I)
+_LINK_BLOCKS = frozenset({"td", "ul", "ol", "div", "section", "aside", "p", "li", "table", "nav", "header", "footer"})
+
+
+def strip_link_lists(tree: HtmlElement) -> HtmlElement:
+    """Remove, in place, pull quotes and blocks that are mostly links (menus, "related" lists); returns ``tree``.
+
+    A block goes when it holds at least 3 links and at least 80 % of its words are
+    link text: link density, the classic boilerplate signal (Kohlschütter et al.,
+    WSDM 2010), which catches the menus of layouts trafilatura does not know, such as
+    old table layouts.
+    """
+    doomed = [
+        el
+        for el in tree.iter("blockquote", "aside", "div", "figure", "p")
+        if _PULL_QUOTE.search(el.get("class", ""))  # the article's own words again, set large
+    ]
+    for el in tree.iter(*_LINK_BLOCKS):
+        links = el.findall(".//a")
+        if len(links) < 3:
+            continue
+        words = len(el.text_content().split())
+        linked = sum(len(a.text_content().split()) for a in links)
+        if words and linked >= 0.8 * words:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -235,6 +266,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     if nodes > MAX_TREE_NODES:
         raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
     strip_hidden(tree)
+    strip_link_lists(tree)
     root = _article_root(tree)
     body = tree.find("body")
     fallback = _paragraphs(root if root is not None else (body if body is not None else tree), skip_chrome=True)
