@@ -1,9 +1,10 @@
-"""Write the boilerplate measurement set: saved news pages of ten layouts, each with its article.
+"""Write the boilerplate measurement set: saved news pages of thirteen layouts, each with its article.
 
 Every page is a made-up local news story wrapped in the chrome of one kind of site
 (WordPress blog, newspaper CMS with JSON-LD, wire service, AMP page, live blog,
 old table layout, tabloid with inline teasers, newsletter platform, Drupal council
-site, magazine with comments). ``NAME.html`` is the page; ``NAME.article.txt`` lists
+site, magazine with comments; held out: Ghost blog, TV station site, Blogger
+diary). ``NAME.html`` is the page; ``NAME.article.txt`` lists
 its true article paragraphs, one per line, headline first. Run from the repo root:
 
     python eval/pages/build.py
@@ -110,6 +111,34 @@ STORIES: dict[str, tuple[str, list[str]]] = {
             "She took over the ropewalk in 1994 and has trained two apprentices, one of whom now runs the shop and the orders.",
             "The shed is open to visitors on Saturdays, and a demonstration at eleven shows how three strands become one rope.",
             "Marsh says demand has grown since a television programme featured the ropewalk last year.",
+        ],
+    ),
+    # Held out: the three pages below were written after the extraction rules were set and
+    # measured once, untuned (eval/RESULTS.md).
+    "ghost": (
+        "Night trains return to the coast line after eleven years",
+        [
+            "A sleeper service between Carrow and the coast will run three nights a week from May, the first night train on the line since 2014.",
+            "The operator, Lumen Rail, has refurbished eight carriages bought from a mainland company and will sell berths from 49 euros.",
+            "Tourism officials expect the service to bring around 20,000 extra visitors a year to the coastal towns.",
+            "The regional government is paying 3.5 million euros towards the first two years of operation.",
+        ],
+    ),
+    "tvstation": (
+        "Hospital car park charges scrapped for night shift staff",
+        [
+            "Staff working night shifts at St Aldhelm's hospital will no longer pay to park from next month, the health board confirmed on Wednesday.",
+            "Nurses had complained that the 6.40 pound nightly charge took a large part of their pay, and a union petition gathered 1,800 names.",
+            "The health board said the change would cost it about 210,000 pounds a year in lost income.",
+            "Day staff and visitors will continue to pay the current rates.",
+        ],
+    ),
+    "blogger": (
+        "Swifts return to the church tower in record numbers",
+        [
+            "Volunteers counting swifts at St Bride's church tower recorded 62 nesting pairs this summer, up from 41 last year.",
+            "The nest boxes were fitted inside the louvres of the bell chamber in 2021 with a grant from the county wildlife trust.",
+            "Swifts spend the winter in Africa and return to the same nest sites each May, the group's coordinator Rhian Pugh explained.",
         ],
     ),
 }
@@ -354,6 +383,66 @@ def magazine(title: str, paras: list[str]) -> str:
 </div><footer class="mag-footer"><p>Riverlands Magazine is published quarterly. © 2025 Riverlands Publishing. Subscriptions · Advertise · Contact · Privacy</p></footer></body></html>"""
 
 
+def ghost(title: str, paras: list[str]) -> str:
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>
+<meta name="generator" content="Ghost 5.80"><meta property="og:site_name" content="The Rail Letter">
+<meta property="article:published_time" content="2025-01-28T08:00:00.000Z"><meta name="twitter:data1" content="Ruth Adebayo">
+<link rel="canonical" href="https://railletter.example/night-trains-return/"></head>
+<body class="post-template"><div class="viewport"><header id="gh-head" class="gh-head"><div class="gh-head-inner">
+<a class="gh-head-logo" href="/">The Rail Letter</a><nav class="gh-head-menu"><ul class="nav"><li><a href="/">Home</a></li><li><a href="/about/">About</a></li><li><a href="/archive/">Archive</a></li></ul></nav>
+<div class="gh-head-actions"><a href="#/portal/signin">Sign in</a><a class="gh-head-button" href="#/portal/signup">Subscribe</a></div></div></header>
+<main id="site-main" class="site-main"><article class="article post">
+<header class="article-header gh-canvas"><section class="article-tag"><a href="/tag/routes/">Routes</a></section>
+<h1 class="article-title">{escape(title)}</h1>
+<div class="article-byline"><div class="article-byline-meta"><h4 class="author-name"><a href="/author/ruth/">Ruth Adebayo</a></h4>
+<div class="byline-meta-content"><time class="byline-meta-date" datetime="2025-01-28">Jan 28, 2025</time><span class="byline-reading-time">3 min read</span></div></div></div></header>
+<section class="gh-content gh-canvas">
+{_paragraphs(paras)}
+<div class="kg-card kg-cta-card"><p>Enjoying The Rail Letter? Forward it to a friend who loves trains.</p></div>
+</section>
+<section class="article-comments gh-canvas"><div id="comments-root">Members can comment on this post. Become a member to join the discussion.</div></section>
+</article></main>
+<footer class="site-footer outer"><div class="inner"><section class="copyright"><a href="/">The Rail Letter</a> © 2025</section><div class="gh-powered-by">Powered by Ghost</div></div></footer>
+</div></body></html>"""
+
+
+def tvstation(title: str, paras: list[str]) -> str:
+    body = "".join(f'<div class="RichTextBody" data-block="p{i}"><p>{escape(p)}</p></div>' for i, p in enumerate(paras))
+    return f"""<!DOCTYPE html><html><head><title>{escape(title)} | Channel 6 West</title>
+<meta property="og:title" content="{escape(title)}"><meta property="og:site_name" content="Channel 6 West">
+<meta name="parsely-pub-date" content="2025-07-09T16:22:00Z"><meta name="parsely-author" content="Dylan Rees">
+<script id="__NEXT_DATA__" type="application/json">{{"props":{{"pageProps":{{"id":991}}}}}}</script></head>
+<body><div id="__next"><div class="TrendingBar"><span>Trending:</span><a href="/t1">Heatwave</a><a href="/t2">Election</a><a href="/t3">Traffic</a><a href="/t4">Football</a></div>
+<div class="Header"><a href="/" aria-label="Channel 6 West home">Channel 6 West</a><div class="Header-watch">Watch live</div></div>
+<div class="Page"><div class="Page-main"><div class="ArticlePage-headline"><h1>{escape(title)}</h1></div>
+<div class="ArticlePage-byline">By Dylan Rees · Published July 9, 2025 at 5:22 PM</div>
+<div class="VideoEmbed"><div class="VideoEmbed-title">Watch: nurses react to the decision</div><div class="VideoEmbed-duration">2:14</div></div>
+<div class="ArticlePage-articleBody">{body}</div>
+<div class="ArticlePage-tags"><span>Copyright 2025 Channel 6 West. All rights reserved. This material may not be published, broadcast, rewritten or redistributed.</span></div></div>
+<div class="Page-aside"><div class="MostWatched"><h3>Most watched</h3><div class="PromoVideo">Sunset over the bay in 60 seconds</div><div class="PromoVideo">Lifeguards practise a rescue</div></div>
+<div class="WeatherWidget"><span>Cardiff</span><span>21°</span><span>Sunny intervals</span></div></div></div>
+<div class="Footer"><div>Download the Channel 6 West app</div><div>Contact the newsroom · Public file · Careers · Closed captioning</div></div></div></body></html>"""
+
+
+def blogger(title: str, paras: list[str]) -> str:
+    return f"""<!DOCTYPE html><html><head><title>Parish Wildlife Diary: {escape(title)}</title>
+<meta content="blogger" name="generator"></head><body>
+<div class="navbar section"><div class="widget Navbar">Blog · Create blog · Sign in</div></div>
+<div class="header-outer"><h1 class="title">Parish Wildlife Diary</h1><p class="description">Notes from our village's birds, bats and beetles</p></div>
+<div class="main-inner"><div class="date-outer"><h2 class="date-header"><span>Sunday, 24 August 2025</span></h2>
+<div class="post-outer"><div class="post hentry"><h3 class="post-title entry-title">{escape(title)}</h3>
+<div class="post-header"></div><div class="post-body entry-content">
+{"<br><br>".join(escape(p) for p in paras)}
+</div>
+<div class="post-footer"><div class="post-footer-line">Posted by <span class="fn">Rhian Pugh</span> at <a class="timestamp-link" href="#">18:05</a> · <a href="#">2 comments</a> · Labels: <a href="#">birds</a>, <a href="#">church</a></div>
+<div class="post-share-buttons"><a href="#">Email This</a><a href="#">BlogThis!</a><a href="#">Share to X</a><a href="#">Share to Facebook</a></div></div></div>
+<div class="comments"><h4>2 comments:</h4><dl><dt>Anonymous said...</dt><dd>Lovely to see them screaming round the tower again.</dd><dt>Mary said...</dt><dd>We had four pairs under our eaves!</dd></dl></div></div></div>
+<div class="blog-pager"><a href="#">Newer Post</a> <a href="/">Home</a> <a href="#">Older Post</a></div></div>
+<div class="sidebar"><div class="widget BlogArchive"><h2>Blog Archive</h2><ul><li>2025 (14)</li><li>2024 (22)</li></ul></div>
+<div class="widget Profile"><h2>About Me</h2><p>Retired teacher and swift counter.</p></div></div>
+<div class="footer-outer">Simple theme. Powered by Blogger.</div></body></html>"""
+
+
 LAYOUTS = {
     "wordpress": wordpress,
     "newspaper": newspaper,
@@ -365,6 +454,9 @@ LAYOUTS = {
     "newsletter": newsletter,
     "drupal": drupal,
     "magazine": magazine,
+    "ghost": ghost,
+    "tvstation": tvstation,
+    "blogger": blogger,
 }
 
 
