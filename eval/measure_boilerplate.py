@@ -54,7 +54,7 @@ def page_words(path: Path) -> Counter[str]:
 
 def measure(title: str, text: str, article: Counter[str]) -> tuple[int, int]:
     got = words(text)
-    if not text.startswith(title):  # the headline is often the text's first line already
+    if title.strip() not in {line.strip() for line in text.split("\n")}:  # not already a line of the text
         got += words(title)
     return sum((got & article).values()), sum((got - article).values())
 
@@ -74,7 +74,8 @@ def main() -> int:
         for key, value in zip(totals, (n_a, n_b, old_a, old_b, new_a, new_b), strict=True):
             totals[key] += value
         if "-v" in sys.argv:
-            got = words(new.text) + (Counter() if new.text.startswith(new.title) else words(new.title))
+            lines = {line.strip() for line in new.text.split("\n")}
+            got = words(new.text) + (Counter() if new.title.strip() in lines else words(new.title))
             print(page.stem, "leaked:", sorted(got - article), file=sys.stderr)
             print(page.stem, "missed:", sorted(article - got), file=sys.stderr)
         rows.append((page.stem, n_a, n_b, old_a / n_a, old_b / n_b, new_a / n_a, new_b / n_b))
