@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG
+from rag import RAG, loading
 from rag.errors import DocumentError
 from rag.formats.dates import date_from_url, normalise_date
 from rag.loading import SUFFIXES, load_document, load_documents, parse_document
@@ -358,3 +358,20 @@ def test_a_text_file_date_line_in_another_format() -> None:
 def test_every_new_suffix_is_offered_to_the_upload() -> None:
     for suffix in (".html", ".htm", ".xml", ".rss", ".atom", ".pdf", ".jsonl", ".json"):
         assert suffix in SUFFIXES
+
+
+def test_each_format_has_its_size_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(loading._MAX_BYTES, ".html", 1000)
+    (tmp_path / "huge.html").write_text("<p>" + "word " * 400 + "</p>")
+    (tmp_path / "small.txt").write_text("A headline\n" + "word " * 400)
+    docs, [(path, reason)] = load_documents([tmp_path])
+    assert [d.doc_id for d in docs] == ["small.txt"]
+    assert path.endswith("huge.html") and "the limit is 0 MB for .html files" in reason
+
+
+def test_the_same_item_in_two_feeds_is_one_document(tmp_path: Path) -> None:
+    (tmp_path / "a.rss").write_text(_rss([("dam", "Dam inspected")]))
+    (tmp_path / "b.rss").write_text(_rss([("dam", "Dam inspected"), ("school", "School extended")]))
+    docs, [(path, reason)] = load_documents([tmp_path])
+    assert [d.doc_id for d in docs] == ["https://paper.example/dam", "https://paper.example/school"]
+    assert path.endswith("b.rss") and reason.startswith("same article (https://paper.example/dam) as in ")
