@@ -88,7 +88,14 @@ def _open(s: Settings) -> Any:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt, .md, .html).", show_default=False)],
+    # str, not Path: a Path would turn "https://x" into "https:/x".
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders or http(s) URLs (.txt .md .html .xml/.rss/.atom .pdf .jsonl/.json, pages, feeds).",
+            show_default=False,
+        ),
+    ],
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and rebuild it (after an embedder change).")
     ] = False,
@@ -99,7 +106,15 @@ def ingest(
 
     _no_empty_names(paths, "a file or folder, e.g. `rag ingest seeds/`", "PATHS")  # Path("") would mean "."
     s = settings()
-    docs, skipped = load_documents([Path(p) for p in paths])
+    docs, skipped = load_documents(list(paths))
+    if not docs and not rebuild:
+        # Nothing to add: say why in one line when one input failed, before loading any model.
+        if len(skipped) == 1:
+            path, reason = skipped[0]
+            raise RagError(reason if path in reason else f"{path}: {reason}")
+        for path, reason in skipped:
+            err.print(f"[yellow]skipped[/] {path}: {reason}", markup=True, highlight=False)
+        raise RagError("None of the given files could be ingested.")
     rag = _open_for_ingest(s, rebuild)
     with Progress(
         TextColumn("{task.description}"),

@@ -1,68 +1,62 @@
-"""Load articles from disk: .txt, .md and .html files, or folders of them.
+"""Load articles: files, folders of them, and URLs, whatever the format news comes in.
 
-Decodes text robustly (BOMs, UTF-16 without BOM, cp1252), refuses binary files,
-turns HTML into plain text without ever executing or keeping markup, and reads the
-metadata news articles usually carry: title, source URL and publication date.
+=============================  ==========================================  =====================
+input                          one document per                            read by
+=============================  ==========================================  =====================
+.txt .md .markdown             file                                        this module
+.html .htm                     file (main article only, hidden text gone)  ``rag.formats.html``
+.xml .rss .atom                feed item                                   ``rag.formats.feeds``
+.pdf                           file (text layer)                           ``rag.formats.pdf``
+.jsonl .json                   record                                      ``rag.formats.dumps``
+``http(s)://`` URL             page, or feed item                          ``rag.formats.web``
+=============================  ==========================================  =====================
+
+Text files are decoded robustly (BOMs, UTF-16 without BOM, cp1252) and binary files
+refused; every file has a size cap; title, source URL and publication date (ISO 8601,
+``rag.formats.dates``) are read from what each format carries. A file or URL that
+cannot be used is reported as skipped with a one-line reason; it never stops the others.
 It does not chunk, embed or store anything.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
-from datetime import date
-from html.parser import HTMLParser
+from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import urlparse
 
 from rag.errors import DocumentError
+from rag.formats.common import build_document, clean_text
+from rag.formats.dates import date_from_url, normalise_date
 from rag.types import Document
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "SUFFIXES",
     "collect_paths",
     "decode_bytes",
     "html_to_text",
     "load_document",
     "load_documents",
+    "load_file",
+    "load_url",
     "parse_document",
 ]
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-MAX_FILE_BYTES = 50 * 1024 * 1024
+_TEXT = (".txt", ".md", ".markdown")
+_HTML = (".html", ".htm")
+_FEED = (".xml", ".rss", ".atom")
+_DUMP = (".jsonl", ".json")
+SUFFIXES = (*_TEXT, *_HTML, *_FEED, ".pdf", *_DUMP)
+MB = 1024 * 1024
+MAX_FILE_BYTES = 50 * MB  # text and the default; per-format caps below
+# Pages and feeds past these are not one article or one feed; a dump holds many articles.
+_MAX_BYTES = {".html": 20 * MB, ".htm": 20 * MB, ".xml": 20 * MB, ".rss": 20 * MB, ".atom": 20 * MB}
+_MAX_BYTES |= {".pdf": 100 * MB, ".jsonl": 500 * MB, ".json": 200 * MB}
 
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:/|-|$)")
-_ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
-_TEXT_DATE = re.compile(
-    r"\b(?:(\d{1,2})\s+([A-Za-z]{3,9})\.?,?\s+((?:19|20)\d\d)|([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+((?:19|20)\d\d))\b"
-)
 _SOURCE_LINE = re.compile(
     r"^\s*(?:source|url|link|original(?:ly published)?(?: at)?)\s*:\s*(https?://\S+)\s*$", re.I | re.M
 )
@@ -99,7 +93,7 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
             if text.count(" ") + text.count("\n") >= len(text) // 40 and text.count("\ufffd") < len(text) // 100 + 1:
                 return text
         raise DocumentError(
-            f"{name} looks like a binary file (it contains NUL bytes); only text, Markdown and HTML can be ingested."
+            f"{name} looks like a binary file (it contains NUL bytes); only text, Markdown, HTML, feeds, PDFs and JSON dumps can be ingested."
         )
     try:
         text = data.decode("utf-8")
@@ -112,138 +106,26 @@ def decode_bytes(data: bytes, *, name: str = "input") -> str:
     controls = len(_CONTROL.findall(text[:20000]))
     if controls > max(8, len(text[:20000]) // 50):
         raise DocumentError(
-            f"{name} looks like a binary file ({controls} control characters); only text, Markdown and HTML can be ingested."
+            f"{name} looks like a binary file ({controls} control characters); only text, Markdown, HTML, feeds, PDFs and JSON dumps can be ingested."
         )
     return text
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _CONTROL.sub("", text).replace("\u00a0", " ")
-    lines = [line.rstrip() for line in text.split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-class _TextExtractor(HTMLParser):
-    """Collects visible text and article metadata; scripts, styles and markup are dropped."""
-
-    _SKIP: ClassVar[set[str]] = {
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "head",
-        "iframe",
-        "object",
-        "canvas",
-        "math",
-        "select",
-    }
-    _BLOCK: ClassVar[set[str]] = {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "blockquote",
-        "pre",
-        "table",
-        "hr",
-        "figcaption",
-        "main",
-        "aside",
-        "dd",
-        "dt",
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skip_depth = 0
-        self.title = ""
-        self.h1 = ""
-        self.url = ""
-        self.date = ""
-        self._in_title = False
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
-        if tag == "meta":
-            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
-            content = a.get("content", "").strip()
-            if key in {"og:url"} and content and not self.url:
-                self.url = content
-            elif key in {"article:published_time", "date", "pubdate", "datepublished", "dc.date"} and content:
-                self.date = self.date or content
-            elif key == "og:title" and content and not self.title:
-                self.title = content
-        elif tag == "link" and a.get("rel", "").lower() == "canonical" and a.get("href"):
-            self.url = self.url or a["href"]
-        elif tag == "time" and a.get("datetime"):
-            self.date = self.date or a["datetime"]
-        if tag == "title":
-            self._in_title = True
-        if tag in self._SKIP:
-            self.skip_depth += 1
-        elif tag == "h1" and not self.h1:
-            self._in_h1 = True
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        if tag in self._SKIP and self.skip_depth:
-            self.skip_depth -= 1
-        if tag == "h1":
-            self._in_h1 = False
-        if tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def close(self) -> None:
-        # A tag or comment cut off by the end of the file must not surface as text.
-        cut = self.rawdata.find("<")
-        if cut != -1:
-            self.rawdata = self.rawdata[:cut]
-        super().close()
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title and not self.title:
-            self.title = data.strip()
-        if self.skip_depth:
-            return
-        if self._in_h1:
-            self.h1 += data
-        self.parts.append(data)
-
-
 def html_to_text(source: str) -> tuple[str, dict[str, str]]:
-    """Visible text of an HTML page and its metadata (title, url, date)."""
-    parser = _TextExtractor()
-    try:
-        parser.feed(source)
-        parser.close()
-    except (AssertionError, ValueError) as exc:  # malformed markup the parser gives up on
-        raise DocumentError(f"HTML could not be parsed: {exc}") from None
-    text = "".join(parser.parts)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r" *\n *", "\n", text)
-    meta = {"title": (parser.h1.strip() or parser.title).strip(), "url": parser.url, "date": parser.date}
-    return text, meta
+    """Main article text of an HTML page and its metadata (title, url, date, author, site).
+
+    See :func:`rag.formats.html.page_to_text`; hidden elements never reach the text.
+    """
+    from rag.formats.html import page_to_text
+
+    page = page_to_text(source)
+    return page.text, {
+        "title": page.title,
+        "url": page.url,
+        "date": page.date,
+        "author": page.authors,
+        "site": page.site,
+    }
 
 
 def _markdown_to_text(source: str) -> tuple[str, dict[str, str]]:
@@ -263,114 +145,144 @@ def _markdown_to_text(source: str) -> tuple[str, dict[str, str]]:
     return text, {"title": title, "url": "", "date": ""}
 
 
-def _parse_date(raw: str) -> str:
-    """Best-effort ISO date (YYYY-MM-DD) from a URL or a date string; '' if none."""
-    for pattern in (_URL_DATE, _ISO_DATE):
-        m = pattern.search(raw)
-        if m:
-            y, mo, d = (int(g) for g in m.groups())
-            try:
-                return date(y, mo, d).isoformat()
-            except ValueError:
-                continue
-    m = _TEXT_DATE.search(raw)
-    if m:
-        if m.group(1):
-            d, mon, y = int(m.group(1)), m.group(2), int(m.group(3))
-        else:
-            mon, d, y = m.group(4), int(m.group(5)), int(m.group(6))
-        month = _MONTHS.get(mon.lower())
-        if month:
-            try:
-                return date(y, month, d).isoformat()
-            except ValueError:
-                pass
-    return ""
-
-
-def _title_from_url(url: str) -> str:
-    try:
-        path = urlparse(url).path.rstrip("/")
-    except ValueError:  # e.g. an unbalanced "[" in the host part
-        return ""
-    slug = path.rsplit("/", 1)[-1]
-    slug = re.sub(r"\.(html?|php|aspx?)$", "", slug)
-    words = [w for w in re.split(r"[-_]+", slug) if w and not w.isdigit()]
-    if len(words) < 3:
-        return ""
-    acronyms = {"eu", "us", "uk", "un", "nato", "usa", "uae"}
-    out = [w.upper() if w.lower() in acronyms else w.lower() for w in words]
-    out[0] = out[0][0].upper() + out[0][1:]
-    return " ".join(out)
-
-
-def _looks_like_title(line: str) -> bool:
-    line = line.strip()
-    return 3 <= len(line) <= 160 and not line.endswith((".", ",", ";", ":")) and len(line.split()) >= 2
-
-
 def parse_document(raw: str, *, doc_id: str, path: str = "", suffix: str = ".txt") -> Document:
-    """Build a :class:`Document` from decoded text, extracting title, URL and date."""
-    if suffix in (".html", ".htm"):
+    """Build a :class:`Document` from decoded text (``suffix`` .txt, .md or .html), extracting metadata.
+
+    Raises :class:`DocumentError` when no text is left.
+    """
+    if suffix in _HTML:
         body, meta = html_to_text(raw)
     elif suffix in (".md", ".markdown"):
         body, meta = _markdown_to_text(raw)
     else:
         body, meta = raw, {"title": "", "url": "", "date": ""}
-    text = _clean(body)
-    if not re.search(r"\w", text):
-        raise DocumentError(f"{path or doc_id} has no text to index (it is empty or only whitespace/markup).")
-
+    text = clean_text(body)
     url = meta["url"]
     if not url:
         m = _SOURCE_LINE.search(text) or _BARE_URL_LINE.search(text[-500:])
         url = m.group(1).rstrip(").,;") if m else ""
-    published = _parse_date(meta["date"]) if meta["date"] else ""
+    published = normalise_date(meta["date"])
     if not published:
         m = _DATE_LINE.search(text)
-        published = _parse_date(m.group(1)) if m else ""
+        published = normalise_date(m.group(1)) if m else ""
     if not published and url:
-        published = _parse_date(url)
-
-    title = meta["title"].strip()  # the HTML parser already decoded entities once
-    if not title:
-        first = text.split("\n", 1)[0]
-        title = first.strip() if _looks_like_title(first) else _title_from_url(url)
-    if not title:
-        # The article's own opening words beat a bare file name in a citation list.
-        sentence = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-        title = sentence if len(sentence) <= 90 else sentence[:87].rsplit(" ", 1)[0] + "…"
-    return Document(
+        published = date_from_url(url)
+    return build_document(
+        text,
         doc_id=doc_id,
-        text=text,
+        name=path or doc_id,
         path=path,
-        title=title[:300],
+        title=meta["title"].strip(),
         url=url,
         date=published,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        author=meta.get("author", ""),
+        site=meta.get("site", ""),
     )
 
 
-def load_document(path: str | Path) -> Document:
-    """Read and parse one file; raise :class:`DocumentError` with the reason if it can't be used."""
-    p = Path(path)
+def _read(p: Path) -> bytes:
     if not p.exists():
         raise DocumentError(f"Path {p} does not exist.")
     if not p.is_file():
         raise DocumentError(f"{p} is not a file.")
-    if p.suffix.lower() not in SUFFIXES:
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
         raise DocumentError(f"{p} has an unsupported type {p.suffix or '(none)'}; supported: {', '.join(SUFFIXES)}.")
-    size = p.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise DocumentError(f"{p} is {size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 1_000_000} MB per file.")
+    size, limit = p.stat().st_size, _MAX_BYTES.get(suffix, MAX_FILE_BYTES)
+    if size > limit:
+        raise DocumentError(f"{p} is {size / 1e6:.0f} MB; the limit is {limit // 1_000_000} MB for {suffix} files.")
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise DocumentError(f"{p} cannot be read: {exc.strerror or exc}.") from None
     if not data.strip():
         raise DocumentError(f"{p} is empty.")
-    text = decode_bytes(data, name=str(p))
-    return parse_document(text, doc_id=p.name, path=str(p), suffix=p.suffix.lower())
+    return data
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _decode_html(data: bytes, *, name: str) -> str:
+    """A page's text in the charset its ``<meta>`` declares, else as :func:`decode_bytes` finds it."""
+    m = _META_CHARSET.search(data[:4096])
+    if m and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        codec = m.group(1).decode("ascii").lower()
+        if codec not in ("utf-8", "utf8"):
+            try:
+                return data.decode(codec)
+            except (LookupError, UnicodeDecodeError):
+                pass  # a wrong or unknown declaration: detect instead
+    return decode_bytes(data, name=name)
+
+
+def _from_bytes(
+    data: bytes, *, kind: str, name: str, doc_id: str, path: str = "", url: str = ""
+) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Documents (and skipped items) from the bytes of one file or fetched URL of format ``kind``."""
+    if kind == ".pdf":
+        from rag.formats.pdf import parse_pdf
+
+        return [parse_pdf(data, name=name, doc_id=doc_id, path=path)], []
+    if kind in _FEED:
+        from rag.formats.feeds import parse_feed
+
+        return parse_feed(data, name=name, source_id=doc_id, path=path)
+    text = _decode_html(data, name=name) if kind in _HTML else decode_bytes(data, name=name)
+    if kind in _DUMP:
+        from rag.formats.dumps import parse_dump
+
+        return parse_dump(text, name=name, source_id=doc_id, path=path, jsonl=kind == ".jsonl")
+    doc = parse_document(text, doc_id=doc_id, path=path, suffix=kind)
+    if url:
+        doc = replace(doc, url=doc.url or url, date=doc.date or date_from_url(url))
+    return [doc], []
+
+
+def load_file(path: str | Path) -> tuple[list[Document], list[tuple[str, str]]]:
+    """The documents in one file of any supported format, and ``(item, reason)`` of items skipped.
+
+    A page, text or PDF file gives one document (id: the file name); a feed one per
+    item, a dump one per record (ids: their URLs, or ``NAME#hash``). Raises
+    :class:`DocumentError` with the reason when the file cannot be used at all.
+    """
+    p = Path(path)
+    data = _read(p)
+    return _from_bytes(data, kind=p.suffix.lower(), name=str(p), doc_id=p.name, path=str(p))
+
+
+def load_document(path: str | Path) -> Document:
+    """Read and parse one single-article file (.txt, .md, .html, .pdf).
+
+    Raises :class:`DocumentError` with the reason if it can't be used, and for feeds
+    and dumps, which hold many articles (use :func:`load_documents`).
+    """
+    p = Path(path)
+    if p.suffix.lower() in (*_FEED, *_DUMP) and p.is_file():
+        raise DocumentError(f"{p} holds many articles (a feed or a dump); load it with load_documents.")
+    docs, _ = load_file(p)
+    return docs[0]
+
+
+_KINDS = {"html": ".html", "feed": ".xml", "pdf": ".pdf", "text": ".txt"}
+
+
+def load_url(url: str) -> tuple[list[Document], list[tuple[str, str]]]:
+    """Fetch one web page, feed or PDF (``rag.formats.web.fetch``) and load it.
+
+    A page's or PDF's id is ``url`` as given, so fetching it again updates it; a
+    feed's items have their own ids. Raises :class:`DocumentError` (one line, naming
+    the URL) when it cannot be fetched or read.
+    """
+    from rag.formats.web import fetch
+
+    url = url.strip()
+    got = fetch(url)
+    return _from_bytes(got.data, kind=_KINDS[got.kind], name=url, doc_id=url, url=got.url)
+
+
+def _is_url(value: str | Path) -> bool:
+    return isinstance(value, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value.strip()) is not None
 
 
 def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -404,25 +316,49 @@ def collect_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tuple[str, str]]]:
-    """Load every ingestible file under ``paths``.
+    """Load every ingestible file under ``paths``, and every ``http(s)://`` URL among them.
 
-    Returns the documents and the ``(path, reason)`` of each file that was skipped, so
-    one bad file in a folder does not stop the others. Two files with the same name are
-    the same document id: the later one is skipped.
+    Returns the documents and the ``(path, reason)`` of each file, URL, feed item or
+    dump line that was skipped, so one bad input does not stop the others. Two files
+    with the same name are the same document id: the later one is skipped (likewise
+    two items with the same link). Raises :class:`DocumentError` for a missing path,
+    or when no path or URL is given or a folder holds no ingestible file.
     """
+    urls = [str(p).strip() for p in paths if _is_url(p)]
+    files = [p for p in paths if not _is_url(p)]
     docs: list[Document] = []
     skipped: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
-    for p in collect_paths(paths):
+
+    def add(found: list[Document], source: str) -> None:
+        for doc in found:
+            if doc.doc_id in seen:
+                reason = (
+                    f"same file name as {seen[doc.doc_id]}; document ids are file names"
+                    if doc.doc_id == Path(source).name
+                    else f"same article ({doc.doc_id}) as in {seen[doc.doc_id]}"
+                )
+                skipped.append((source, reason))
+                continue
+            seen[doc.doc_id] = source
+            docs.append(doc)
+
+    for p in collect_paths(files) if files or not urls else []:
         try:
-            doc = load_document(p)
+            found, bad = load_file(p)
         except DocumentError as exc:
-            log.warning("skipping %s: %s", p, exc)
+            log.info("skipping %s: %s", p, exc)  # callers report skipped inputs (IngestReport.skipped)
             skipped.append((str(p), str(exc)))
             continue
-        if doc.doc_id in seen:
-            skipped.append((str(p), f"same file name as {seen[doc.doc_id]}; document ids are file names"))
+        skipped.extend(bad)
+        add(found, str(p))
+    for url in urls:
+        try:
+            found, bad = load_url(url)
+        except DocumentError as exc:
+            log.info("skipping %s: %s", url, exc)
+            skipped.append((url, str(exc)))
             continue
-        seen[doc.doc_id] = str(p)
-        docs.append(doc)
+        skipped.extend(bad)
+        add(found, url)
     return docs, skipped

@@ -38,6 +38,8 @@ class Document:
     url: str = ""
     date: str = ""  # ISO 8601 (YYYY-MM-DD) when known
     content_hash: str = ""
+    author: str = ""  # the byline; several authors joined with "; "
+    site: str = ""  # the publication: a page's site name, a feed's title
 
 
 @dataclass(frozen=True)

@@ -95,7 +95,7 @@ def test_folder_errors(tmp_path: Path) -> None:
 def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("A headline\nSome real news text here.")
     (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 100)
-    (tmp_path / "ignored.pdf").write_bytes(b"%PDF")
+    (tmp_path / "ignored.docx").write_bytes(b"PK\x03\x04")
     docs, skipped = load_documents([tmp_path])
     assert [d.doc_id for d in docs] == ["good.txt"]
     assert len(skipped) == 1 and skipped[0][0].endswith("bad.txt")

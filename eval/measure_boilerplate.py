@@ -1,0 +1,96 @@
+"""How much page boilerplate reaches the index, and how much of the article does: old loader vs new.
+
+For each ``eval/pages/NAME.html`` with its true article in ``NAME.article.txt``
+(headline and paragraphs), both loaders read the page and their text is compared as
+bags of lowercase words (``\\w+``):
+
+- article kept = article words found in the title and text / article words
+  (multiset intersection; target ≥ 98 %);
+- boilerplate kept = text words beyond the article's / boilerplate words on the page,
+  where the page's words are all the text in its ``<body>`` (scripts and styles aside,
+  hidden elements included) and boilerplate is the page's words minus the article's
+  (target ≤ 2 %).
+
+The old loader is the hand-written HTML parser of commit c85d4fb, kept in
+``eval/probes/old_loading.py``. Run from the repo root:
+
+    PYTHONPATH=. python eval/measure_boilerplate.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+
+from rag.loading import load_document
+
+HERE = Path(__file__).resolve().parent
+PAGES = HERE / "pages"
+
+
+def _old_loader():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("old_loading", HERE / "probes" / "old_loading.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.load_document
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(re.findall(r"\w+", text.lower()))
+
+
+def page_words(path: Path) -> Counter[str]:
+    tree = lxml.html.document_fromstring(path.read_bytes())
+    for el in tree.xpath("//script | //style | //head"):
+        el.drop_tree()
+    return words(" ".join(tree.itertext()))
+
+
+def measure(title: str, text: str, article: Counter[str]) -> tuple[int, int]:
+    got = words(text)
+    if title.strip() not in {line.strip() for line in text.split("\n")}:  # not already a line of the text
+        got += words(title)
+    return sum((got & article).values()), sum((got - article).values())
+
+
+def main() -> int:
+    old_load = _old_loader()
+    rows = []
+    totals = {"article": 0, "boiler": 0, "old_a": 0, "old_b": 0, "new_a": 0, "new_b": 0}
+    for page in sorted(PAGES.glob("*.html")):
+        article = words(page.with_suffix(".article.txt").read_text(encoding="utf-8"))
+        boilerplate = page_words(page) - article
+        old, new = old_load(page), load_document(page)
+        # The title reaches the index too: it is embedded with every chunk of its document.
+        old_a, old_b = measure(old.title, old.text, article)
+        new_a, new_b = measure(new.title, new.text, article)
+        n_a, n_b = sum(article.values()), sum(boilerplate.values())
+        for key, value in zip(totals, (n_a, n_b, old_a, old_b, new_a, new_b), strict=True):
+            totals[key] += value
+        if "-v" in sys.argv:
+            lines = {line.strip() for line in new.text.split("\n")}
+            got = words(new.text) + (Counter() if new.title.strip() in lines else words(new.title))
+            print(page.stem, "leaked:", sorted(got - article), file=sys.stderr)
+            print(page.stem, "missed:", sorted(article - got), file=sys.stderr)
+        rows.append((page.stem, n_a, n_b, old_a / n_a, old_b / n_b, new_a / n_a, new_b / n_b))
+    header = "| page | article words | boilerplate words | old: article kept | old: boilerplate kept | new: article kept | new: boilerplate kept |"
+    print(header)
+    print("|" + "---|" * 7)
+    for name, n_a, n_b, oa, ob, na, nb in rows:
+        print(f"| {name} | {n_a} | {n_b} | {oa:.1%} | {ob:.1%} | {na:.1%} | {nb:.1%} |")
+    t = totals
+    print(
+        f"| **total** | {t['article']} | {t['boiler']} | {t['old_a'] / t['article']:.1%} | {t['old_b'] / t['boiler']:.1%} "
+        f"| {t['new_a'] / t['article']:.1%} | {t['new_b'] / t['boiler']:.1%} |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Saved web pages to article text: hidden content dropped, boilerplate removed, metadata read.
+
+Three steps, each by a library made for it:
+
+1. ``lxml`` parses the page, and every element a browser never shows is removed
+   (``hidden``, ``aria-hidden="true"``, ``style="display:none"``/``visibility:hidden``
+   and the like, ``<template>``, ``<noscript>``, common "hidden" utility classes), so
+   no later step can keep its text.
+2. ``trafilatura`` keeps the main article text: navigation, cookie notices, share
+   buttons, "related articles" lists, newsletter boxes, comments and footers go.
+3. ``trafilatura`` (with ``htmldate`` for the date) reads title, authors, publication
+   date, site name and canonical URL from meta tags, JSON-LD and ``<time>``.
+
+trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate, and
+keeps a short page's menu with its article. So the visible paragraphs of the page's
+``<article>``/``<main>`` (or of its body without ``nav``/``footer``/``aside``) are kept
+instead when trafilatura keeps nothing, less than half of them, or all of them plus
+more than as much again. Feed items and dump records that carry HTML are reduced
+with :func:`fragment_to_text`: steps 1 and the same paragraph walk, no boilerplate
+removal (the fragment is the article).
+
+It does not fetch anything (a page's links, images and scripts are never loaded) and
+never executes or keeps markup.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+from rag.errors import DocumentError
+from rag.formats.dates import normalise_date
+
+__all__ = ["Page", "fragment_to_text", "page_to_text", "parse_html", "strip_hidden", "strip_link_lists"]
+
+log = logging.getLogger(__name__)
+# trafilatura logs "discarding data" for every page it leaves to our fallback; only its errors matter.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Style declarations that keep an element off the screen.
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:!important)?\s*(?:;|$)"
+    r"|font-size\s*:\s*0(?:px|em|rem|%)?\s*(?:!important)?\s*(?:;|$))",
+    re.I,
+)
+# Utility classes of Bootstrap, Tailwind, WordPress and the like that mean display:none
+# or "visually hidden" (screen-reader-only text such as "Share on Facebook").
+_HIDDEN_CLASSES = frozenset(
+    {"hidden", "d-none", "is-hidden", "invisible", "visually-hidden", "sr-only", "screen-reader-text", "hide"}
+)
+# <head> is not here: trafilatura reads the metadata from it, and its text never reaches the body.
+_NEVER_SHOWN = frozenset({"template", "noscript", "script", "style", "iframe", "object", "embed", "svg", "math"})
+_BLOCKS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "figcaption", "td", "th", "dd", "dt"}
+)
+_CONTAINERS = frozenset({"div", "section", "article", "main", "ul", "ol", "table", "tr", "body", "dl", "header"})
+_CHROME = frozenset({"nav", "footer", "aside", "form", "button", "select", "dialog"})
+MAX_TREE_NODES = 200_000  # a news page has a few thousand elements
+
+
+@dataclass(frozen=True)
+class Page:
+    """The article a web page carries: its text (paragraphs separated by a blank line) and metadata.
+
+    ``date`` is ISO 8601 (``rag.formats.dates``); ``authors`` joins several with ``"; "``.
+    Any field the page does not give is ``""``.
+    """
+
+    text: str
+    title: str = ""
+    authors: str = ""
+    date: str = ""
+    site: str = ""
+    url: str = ""
+
+
+def parse_html(source: str | bytes, *, name: str = "page") -> HtmlElement:
+    """Parse markup with lxml's HTML parser (recovering from broken markup).
+
+    Raises :class:`DocumentError` naming ``name`` when nothing parseable is left.
+    """
+    if isinstance(source, bytes):
+        source = source.decode("utf-8", errors="replace")
+    # lxml refuses control characters, lone surrogates and (in a str) an XML encoding declaration.
+    source = _CONTROL.sub("", source).encode("utf-8", errors="replace").decode("utf-8")
+    source = re.sub(r"^\s*<\?xml[^>]*>", "", source)
+    try:
+        parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=False)
+        tree = lxml.html.document_fromstring(source, parser=parser)
+    except lxml.etree.ParserError:
+        # lxml recovers from any broken markup; it gives up only on a page with no
+        # elements at all (empty, or only comments): an empty page, not an error here.
+        tree = lxml.html.document_fromstring("<html><body></body></html>")
+    except (ValueError, TypeError) as exc:
+        raise DocumentError(f"{name} could not be parsed as HTML: {exc}") from None
+    if tree is None:
+        raise DocumentError(f"{name} has no HTML content.")
+    return tree
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    attrs = el.attrib
+    if "hidden" in attrs or attrs.get("aria-hidden", "").strip().lower() == "true":
+        return True
+    if attrs.get("type", "").lower() == "hidden":
+        return True
+    style = attrs.get("style")
+    if style and _HIDDEN_STYLE.search(style.replace("\n", " ")):
+        return True
+    classes = attrs.get("class")
+    return bool(classes) and not _HIDDEN_CLASSES.isdisjoint(classes.lower().split())
+
+
+def strip_hidden(tree: HtmlElement) -> HtmlElement:
+    """Remove, in place, every element of ``tree`` a browser does not show; returns ``tree``.
+
+    The text after a removed element (its tail) belongs to its parent and stays.
+    """
+    doomed = []
+    for el in tree.iter():
+        if el is tree:
+            continue
+        if not isinstance(el.tag, str):  # comments and processing instructions
+            doomed.append(el)
+            continue
+        tag = el.tag.lower()
+        if tag == "script" and "ld+json" in el.get("type", "").lower():
+            continue  # JSON-LD: the article's metadata, read by trafilatura, never its text
+        if tag in _NEVER_SHOWN or _is_hidden(el):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
+_PULL_QUOTE = re.compile(r"pull-?quote", re.I)
+_LINK_BLOCKS = frozenset({"td", "ul", "ol", "div", "section", "aside", "p", "li", "table", "nav", "header", "footer"})
+
+
+def strip_link_lists(tree: HtmlElement) -> HtmlElement:
+    """Remove, in place, pull quotes and blocks that are mostly links (menus, "related" lists); returns ``tree``.
+
+    A block goes when it holds at least 3 links and at least 80 % of its words are
+    link text: link density, the classic boilerplate signal (Kohlschütter et al.,
+    WSDM 2010), which catches the menus of layouts trafilatura does not know, such as
+    old table layouts.
+    """
+    doomed = [
+        el
+        for el in tree.iter("blockquote", "aside", "div", "figure", "p")
+        if _PULL_QUOTE.search(el.get("class", ""))  # the article's own words again, set large
+    ]
+    for el in tree.iter(*_LINK_BLOCKS):
+        links = el.findall(".//a")
+        if len(links) < 3:
+            continue
+        words = len(el.text_content().split())
+        linked = sum(len(a.text_content().split()) for a in links)
+        if words and linked >= 0.8 * words:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _paragraphs(root: HtmlElement, *, skip_chrome: bool) -> list[str]:
+    """The visible text of ``root``, one entry per block element, in document order."""
+    out: list[str] = []
+    buffer: list[str] = []
+
+    def flush() -> None:
+        text = _squash("".join(buffer))
+        if text:
+            out.append(text)
+        buffer.clear()
+
+    def walk(el: HtmlElement) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if tag in ("head", "script", "style") or (skip_chrome and tag in _CHROME):
+            return
+        block = tag in _BLOCKS or tag in _CONTAINERS or tag == "br"
+        if block:
+            flush()
+        if el.text:
+            buffer.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                buffer.append(child.tail)
+        if block:
+            flush()
+
+    walk(root)
+    flush()
+    return out
+
+
+def fragment_to_text(source: str, *, name: str = "fragment") -> str:
+    """Visible text of an HTML fragment (a feed item's content), paragraphs separated by blank lines.
+
+    No boilerplate removal: the fragment is taken to be the article. Hidden elements
+    are dropped as for pages. Raises :class:`DocumentError` only for markup lxml cannot read.
+    """
+    if "<" not in source:
+        return source.strip()
+    try:
+        tree = strip_hidden(parse_html(source, name=name))
+    except DocumentError:
+        return ""
+    return "\n\n".join(_paragraphs(tree, skip_chrome=False))
+
+
+def _article_root(tree: HtmlElement) -> HtmlElement | None:
+    for xpath in ("//article", "//main", "//*[@role='main']", "//*[@itemprop='articleBody']"):
+        found = tree.xpath(xpath)
+        if found:
+            # The largest, when a page has several (a teaser <article> per related story).
+            best: HtmlElement = max(found, key=lambda el: len(el.text_content()))
+            return best
+    return None
+
+
+def _title(tree: HtmlElement, found: str) -> str:
+    """trafilatura's title, as the page spells it once decoded (trafilatura decodes entities twice).
+
+    Without one: the page's ``og:title``, first ``<h1>``, or ``<title>``, in that order.
+    """
+    own = [_squash(str(v)) for v in tree.xpath("//meta[@property='og:title' or @name='twitter:title']/@content")]
+    own += [_squash(el.text_content()) for el in tree.xpath("//h1") + tree.xpath("//title")]
+    if not found:
+        return next((t for t in own if t), "")
+    return next((t for t in own if t != found and html.unescape(t) == found), found)
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> Page:
+    """The main article of a web page, with its metadata.
+
+    ``url`` is where the page came from, when known (a fetched page): it is used for
+    the date in the URL and as the page's URL when the page names no canonical one.
+    Raises :class:`DocumentError` naming ``name`` for markup that cannot be parsed or
+    is too large (over ``MAX_TREE_NODES`` elements).
+    """
+    import trafilatura  # imports lxml_html_clean, justext, htmldate: ~0.3 s, only when a page is read
+
+    tree = parse_html(source, name=name)
+    nodes = sum(1 for _ in tree.iter())
+    if nodes > MAX_TREE_NODES:
+        raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
+    strip_hidden(tree)
+    strip_link_lists(tree)
+    root = _article_root(tree)
+    body = tree.find("body")
+    fallback = _paragraphs(root if root is not None else (body if body is not None else tree), skip_chrome=True)
+    try:
+        result = trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            favor_precision=False,
+            deduplicate=False,
+        )
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        # A parser of untrusted markup: any failure of the extractor means "use the fallback".
+        log.info("trafilatura failed on %s (%s); keeping its visible paragraphs", name, exc)
+        result = None
+    extracted = getattr(result, "text", None) or ""
+    paragraphs = [_squash(line) for line in extracted.split("\n") if line.strip()]
+    # trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate:
+    # keep the article element's own visible paragraphs when it kept less than half of
+    # them, or the page's when it kept nothing (a page without an article element).
+    kept, own = _words(" ".join(paragraphs)), _words(" ".join(fallback))
+    if (root is not None and kept < 0.5 * own) or kept == 0:
+        paragraphs = fallback
+    elif own >= 0.5 * kept and set(fallback) <= set(paragraphs):
+        # It kept all of the article element (or the page without its nav, header and
+        # footer elements) and some page around it: a short page's menu.
+        paragraphs = fallback
+    meta = result
+    return Page(
+        text="\n\n".join(paragraphs),
+        title=_title(tree, _squash(getattr(meta, "title", None) or "")),
+        authors=_squash(getattr(meta, "author", None) or ""),
+        date=normalise_date(getattr(meta, "date", None) or ""),
+        site=_squash(getattr(meta, "sitename", None) or ""),
+        url=(getattr(meta, "url", None) or url or "").strip(),
+    )
