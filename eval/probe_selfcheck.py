@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 from rag.backends.llms import LlamaCppLLM
+from rag.evaluation.reports import report_sources
 from rag.models import resolve_chat_model
 from rag.prompting import build_messages
-from rag.reports import report_sources
 
 RESULTS = str(Path(__file__).resolve().parent / "results") + "/"
 MODELS = Path(__file__).resolve().parent.parent / "models"

@@ -50,8 +50,8 @@ from typing import Any, Protocol
 from rag.chunking import chunk_document, chunk_id
 from rag.config import Settings, project_root
 from rag.errors import InputError, RagError
+from rag.evaluation.metrics import answer_correct, percentile
 from rag.indexing import EMBED_BATCH as _EMBED_GROUP
-from rag.metrics import answer_correct, percentile
 from rag.pipeline import RAG
 from rag.prompting import SYSTEM_PROMPT, build_messages
 from rag.protocols import LLM, Message

@@ -1,4 +1,4 @@
-"""Tests for rag.reports: the three report files, escaping, failures first, and run comparison."""
+"""Tests for rag.evaluation.reports and render: the three report files, escaping, failures first, and run comparison."""
 
 from __future__ import annotations
 
@@ -16,19 +16,17 @@ from rag import RAG, Settings
 from rag.cli import main
 from rag.errors import InputError
 from rag.evaluation import EvalQuestion, evaluate
-from rag.prompting import REFUSAL
-from rag.protocols import Message
-from rag.reports import (
+from rag.evaluation.render import render_html, render_markdown, summary_rows
+from rag.evaluation.reports import (
     compare_reports,
     default_report_dir,
     load_report,
-    render_html,
-    render_markdown,
     report_data,
     report_sources,
-    summary_rows,
     write_reports,
 )
+from rag.prompting import REFUSAL
+from rag.protocols import Message
 from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 from rag.types import Document
 
