@@ -128,7 +128,7 @@ class PeerProcess:
 
 def run(b: Bench) -> tuple[list[Row], dict[str, Any]]:
     """First token, total time, correctness and indexing vs the LangChain peer."""
-    from rag.metrics import answer_correct
+    from rag.evaluation.metrics import answer_correct
     from rag.models import embedder_path, resolve_chat_model
 
     s = b.settings

@@ -26,10 +26,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from rag import RAG, Settings, Turn, metrics
+from rag import RAG, Settings, Turn
 from rag.answering import finish_reply
-from rag.evaluation import load_dataset
-from rag.reports import report_sources
+from rag.citations import sentence_citations, strip_markers
+from rag.evaluation import load_dataset, metrics
+from rag.evaluation.reports import report_sources
 from rag.retrieval import standalone_query
 
 K = (1, 3, 5)
@@ -37,7 +38,7 @@ K = (1, 3, 5)
 
 def _questions(dataset: Path) -> list[Any]:
     if str(dataset) == "rgb":  # the RGB noise-robustness questions over the pooled corpus
-        from rag.rgb import build_corpus, default_rgb_path, load_rgb, noise_questions
+        from rag.evaluation.datasets.rgb import build_corpus, default_rgb_path, load_rgb, noise_questions
 
         items = load_rgb(default_rgb_path())
         return noise_questions(items, build_corpus(items))
@@ -117,9 +118,9 @@ def replay(q: dict[str, Any], *, repair: bool, min_support: float, min_score: fl
     answerable = q["type"] != "unanswerable"
     correct = None
     if answerable:
-        correct = (not abstained) and metrics.answer_correct(metrics.strip_markers(text), q["expected"])
+        correct = (not abstained) and metrics.answer_correct(strip_markers(text), q["expected"])
     passages = {i: h.chunk.text for i, h in enumerate(sources, 1)}
-    sentences = [] if abstained else metrics.sentence_citations(text, passages)
+    sentences = [] if abstained else sentence_citations(text, passages)
     claims = [s for s in sentences if s.is_claim]
     return {
         "abstained": abstained,

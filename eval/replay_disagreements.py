@@ -16,7 +16,7 @@ import sys
 
 from rag.answering import finish_reply
 from rag.config import load_settings
-from rag.reports import load_report, report_sources
+from rag.evaluation.reports import load_report, report_sources
 
 
 def main(paths: list[str]) -> None:

@@ -9,7 +9,7 @@ import statistics
 import sys
 from typing import Any
 
-from rag.reports import load_report
+from rag.evaluation.reports import load_report
 
 
 def _rate(flags: list[bool]) -> str:

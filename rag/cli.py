@@ -376,7 +376,7 @@ def eval_command(
     ] = None,
 ) -> None:
     """Run an evaluation set through the pipeline and write reports (JSON, Markdown, HTML)."""
-    from rag import reports
+    from rag.evaluation import reports
 
     if compare is not None:
         _print_comparison(
@@ -390,7 +390,7 @@ def eval_command(
     if limit is not None and limit < 1:
         raise RagError(f"--limit must be at least 1, got {limit}.")
     from rag.config import project_root
-    from rag.evaluation import evaluate, load_dataset
+    from rag.evaluation import evaluate, load_dataset, render
 
     if dataset == "rgb" and not Path(dataset).exists():
         run = _eval_rgb(rgb_run, rgb_path, rgb_data_dir, model=model, limit=limit)
@@ -415,7 +415,7 @@ def eval_command(
     paths = reports.write_reports(run, folder)
     data = reports.report_data(run)
     table = Table("metric", "value", "n", title="Evaluation summary")
-    for row in reports.summary_rows(data):
+    for row in render.summary_rows(data):
         table.add_row(*row)
     out.print(table)
     if run.attribution:
@@ -474,7 +474,7 @@ def _eval_progress(total: int) -> Any:
 def _eval_rgb(
     run_name: str, path: Optional[Path], data_dir: Optional[Path], *, model: Optional[str], limit: Optional[int]
 ) -> Any:
-    from rag import rgb
+    from rag.evaluation.datasets import rgb
 
     if run_name not in rgb.RUNS:
         raise RagError(f"Unknown --rgb-run {run_name!r}; use {' or '.join(rgb.RUNS)}.")

@@ -10,7 +10,7 @@ import pytest
 
 from rag import RAG, Settings
 from rag.evaluation import evaluate, load_dataset
-from rag.reports import write_reports
+from rag.evaluation.reports import write_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 PICKED = ("seed-020", "seed-030", "seed-056", "seed-061", "seed-070")  # answerable x2, off-topic, multi, follow-up

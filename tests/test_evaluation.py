@@ -372,3 +372,35 @@ def test_load_judgements_rejects_bad_lines(tmp_path: Path) -> None:
     path.write_text('{"id": "1", "sentence": "s", "passage": "p", "supported": "yes"}\n')
     with pytest.raises(InputError, match="line 1"):
         load_judgements(path)
+
+
+# ------------------------------------------------------------------------------ layering
+
+RAG_DIR = Path(__file__).resolve().parent.parent / "rag"
+
+
+def test_the_evaluation_package_exports_every_name_it_lists() -> None:
+    import rag.evaluation
+
+    missing = [name for name in rag.evaluation.__all__ if not hasattr(rag.evaluation, name)]
+    assert missing == []
+
+
+def test_no_library_module_imports_the_evaluation_code() -> None:
+    import ast
+
+    # The CLI's `eval` command is a front-end over the evaluation runner (imports inside the
+    # command only); bench.py is leaving the package for bench/ (issue 12).
+    front_ends = {"cli.py", "bench.py"}
+    importers = []
+    for path in sorted(RAG_DIR.rglob("*.py")):
+        relative = path.relative_to(RAG_DIR)
+        if relative.parts[0] == "evaluation" or str(relative) in front_ends:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+            if any(n == "rag.evaluation" or n.startswith("rag.evaluation.") for n in names):
+                importers.append(str(relative))
+    assert importers == []

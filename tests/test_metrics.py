@@ -1,4 +1,4 @@
-"""Tests for rag.metrics: every expected value is computed by hand (arithmetic in comments)."""
+"""Tests for rag.evaluation.metrics (and the marker parsing of rag.citations they use): every expected value is computed by hand (arithmetic in comments)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from collections.abc import Callable, Collection, Sequence
 
 import pytest
 
-from rag.metrics import (
-    MAX_RANGE_ITEMS,
-    SentenceCitations,
+from rag.citations import MAX_RANGE_ITEMS, SentenceCitations, extract_markers, sentence_citations, strip_markers
+from rag.evaluation.metrics import (
     answer_correct,
     citation_precision,
     citation_recall,
     citation_validity,
-    extract_markers,
     fact_present,
     hit_at_k,
     ndcg_at_k,
@@ -23,8 +21,6 @@ from rag.metrics import (
     rate,
     recall_at_k,
     reciprocal_rank,
-    sentence_citations,
-    strip_markers,
     token_f1,
 )
 from rag.support import Span

@@ -40,10 +40,9 @@ from hypothesis import strategies as st
 from rag import RAG, Answer, ConfigError, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends.keyword import SqliteKeywordIndex
 from rag.chunking import ChunkerSettings, chunk_document
-from rag.citations import resolve_citations
+from rag.citations import extract_markers, resolve_citations
 from rag.config import load_settings
 from rag.loading import html_to_text, load_document, load_documents, parse_document
-from rag.metrics import extract_markers
 from rag.pipeline import validate_question
 from rag.prompting import build_messages, format_source
 from rag.testing import FakeLLM, HashEmbedder, MemoryStore

@@ -1,9 +1,10 @@
-"""Tests for rag.reports: the three report files, escaping, failures first, and run comparison."""
+"""Tests for rag.evaluation.reports and render: the three report files, escaping, failures first, and run comparison."""
 
 from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Sequence
 from datetime import datetime
 from html.parser import HTMLParser
@@ -16,19 +17,17 @@ from rag import RAG, Settings
 from rag.cli import main
 from rag.errors import InputError
 from rag.evaluation import EvalQuestion, evaluate
-from rag.prompting import REFUSAL
-from rag.protocols import Message
-from rag.reports import (
+from rag.evaluation.render import render_html, render_markdown, summary_rows
+from rag.evaluation.reports import (
     compare_reports,
     default_report_dir,
     load_report,
-    render_html,
-    render_markdown,
     report_data,
     report_sources,
-    summary_rows,
     write_reports,
 )
+from rag.prompting import REFUSAL
+from rag.protocols import Message
 from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 from rag.types import Document
 
@@ -143,6 +142,21 @@ def test_html_is_self_contained_and_escaped(run_data: dict[str, Any]) -> None:
     assert links and all(v.startswith("data:image/png;base64,") for v in links)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert page.count("data:image/png;base64,") == 3  # accuracy by type, latency, recall@k
+
+
+def test_without_matplotlib_the_reports_are_written_and_the_html_says_how_to_get_plots(
+    tmp_path: Path, run_data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_plots = render_html(run_data)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    paths = write_reports(run_data, tmp_path / "out")
+    page = paths.html.read_text(encoding="utf-8")
+    assert page.count("Plots need matplotlib: pip install &#x27;rag[eval]&#x27;") == 1
+    assert "data:image/png" not in page and "Traceback" not in page
+    assert load_report(paths.json) == json.loads(json.dumps(run_data))
+    # Everything but the plots is the page drawn with matplotlib.
+    assert page.split('<div class="plots">')[0] == with_plots.split('<div class="plots">')[0]
+    assert page.split("</div>", 1)[1] == with_plots.split('<div class="plots">')[1].split("</div>", 1)[1]
 
 
 def test_failures_come_first(run_data: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Tests for rag.rgb: loading, corpus pooling and de-duplication, answer matching, the two runs (with fakes)."""
+"""Tests for rag.evaluation.datasets.rgb: loading, corpus pooling and de-duplication, answer matching, the two runs (with fakes)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ import pytest
 
 from rag import RAG, Settings
 from rag.errors import InputError
-from rag.prompting import REFUSAL
-from rag.protocols import Message
-from rag.rgb import (
+from rag.evaluation.datasets.rgb import (
     ATTRIBUTION,
     build_corpus,
     default_rgb_path,
@@ -25,6 +23,8 @@ from rag.rgb import (
     rgb_correct,
     run_rgb,
 )
+from rag.prompting import REFUSAL
+from rag.protocols import Message
 from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 
 SHARED = "Official Super Bowl ticket packages are on sale now for the next game in Las Vegas."

@@ -1,4 +1,4 @@
-"""Adapter for the RGB benchmark (English counterfactual split, ``en_fact.jsonl``).
+"""Adapter for the RGB benchmark (English counterfactual split, ``en_fact.jsonl``) to the evaluation runner.
 
 RGB: Chen, Lin, Han, Sun, "Benchmarking Large Language Models in Retrieval-Augmented
 Generation", AAAI 2024 (arXiv 2309.01431); data licensed CC BY-NC-SA 4.0, used here
@@ -10,8 +10,8 @@ per distinct passage text, ids ``rgb-<qid>-pos-<i>.txt`` / ``rgb-<qid>-neg-<i>.t
 of its first occurrence). Two runs go through :func:`rag.evaluation.evaluate`:
 
 * ``noise``: every query against the pooled corpus; correct when the gold answer is
-  in the reply (``rag.metrics.answer_correct``, see :func:`expected_facts` for list
-  answers); the question's positive passages are its gold documents.
+  in the reply (``rag.evaluation.metrics.answer_correct``, see :func:`expected_facts`
+  for list answers); the question's positive passages are its gold documents.
 * ``rejection``: every query with that question's own positive passages hidden; the
   pipeline should abstain. The corpus is indexed once; the passages are hidden at
   query time (``RAG.stream(exclude_docs=...)``), so nothing is re-indexed per question.
@@ -25,16 +25,16 @@ RGB's own rejection test (the phrase "insufficient information"); a rejection he
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag import metrics
+from rag.citations import strip_markers
 from rag.config import project_root
 from rag.errors import InputError
-from rag.evaluation import EvalQuestion, EvalRun, Progress, evaluate
+from rag.evaluation import metrics
+from rag.evaluation.runner import EvalQuestion, EvalRun, Progress, evaluate, jsonl_records
 from rag.types import Document, IngestReport
 
 if TYPE_CHECKING:
@@ -86,14 +86,7 @@ def load_rgb(path: str | Path) -> list[RgbItem]:
         raise InputError(f"RGB file {p} not found. Pass --rgb-path to en_fact.jsonl (see eval/README.md).")
     items: list[RgbItem] = []
     seen: set[int] = set()
-    for number, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"{p}, line {number}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg}).") from None
+    for _number, where, raw in jsonl_records(p.read_text(encoding="utf-8").split("\n"), source=str(p)):
         if not isinstance(raw, dict):
             raise InputError(f"{where}: expected a JSON object.")
         missing = [k for k in ("id", "query", "answer", "positive", "negative") if k not in raw]
@@ -122,7 +115,7 @@ def load_rgb(path: str | Path) -> list[RgbItem]:
 
 
 def expected_facts(answer: RgbAnswer) -> tuple[tuple[str, ...], ...]:
-    """RGB's answer as facts for :func:`rag.metrics.answer_correct`.
+    """RGB's answer as facts for :func:`rag.evaluation.metrics.answer_correct`.
 
     As RGB's own scorer (``checkanswer`` in its ``evalue.py``) reads it: a string is
     one fact; a list holds facts that must all be present, each a string or a list of
@@ -149,7 +142,7 @@ def rgb_correct(reply: str, answer: RgbAnswer) -> bool:
     punctuation and spacing are normalised on both sides ("Tampa, Florida" matches
     "Tampa Florida").
     """
-    return metrics.answer_correct(metrics.strip_markers(reply), expected_facts(answer))
+    return metrics.answer_correct(strip_markers(reply), expected_facts(answer))
 
 
 # ------------------------------------------------------------------------------ corpus

@@ -6,7 +6,7 @@ reply and asks the model whether the sources state the answer. Measured 2026-11-
 the default model (qwen2.5-1.5b) said "yes" to 100% of every group, so this check
 has no signal and is not used.
 
-    .venv/bin/python eval/probe_selfcheck.py ["custom check instruction"]
+    .venv/bin/python eval/probes/selfcheck.py ["custom check instruction"]
 """
 
 import json
@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 from rag.backends.llms import LlamaCppLLM
+from rag.evaluation.reports import report_sources
 from rag.models import resolve_chat_model
 from rag.prompting import build_messages
-from rag.reports import report_sources
 
-RESULTS = str(Path(__file__).resolve().parent / "results") + "/"
-MODELS = Path(__file__).resolve().parent.parent / "models"
+RESULTS = str(Path(__file__).resolve().parents[1] / "results") + "/"
+MODELS = Path(__file__).resolve().parents[2] / "models"
 
 CHECK = (
     sys.argv[1]

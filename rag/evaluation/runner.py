@@ -3,38 +3,39 @@
 ``load_dataset`` reads and validates a JSONL evaluation set (schema in
 ``eval/README.md``); every problem is an :class:`rag.errors.InputError` naming the
 line. ``evaluate`` asks each question through the same ``RAG`` object the UI uses
-and scores the :class:`rag.types.Answer` with :mod:`rag.metrics`: document-level
-retrieval (on what retrieval returned and on what the model was shown), answer
-correctness and token F1, abstention, citation validity, precision and recall, and
-latency. ``score_answer`` does the scoring alone, so it can be tested on hand-made
-answers. ``judgement_agreement`` measures how often the citation support check
-(:func:`rag.support.is_supported`) agrees with hand-written verdicts.
+and scores the :class:`rag.types.Answer` with :mod:`rag.evaluation.metrics`:
+document-level retrieval (on what retrieval returned and on what the model was
+shown), answer correctness and token F1, abstention, citation validity, precision and
+recall, and latency. ``score_answer`` does the scoring alone, so it can be tested on
+hand-made answers.
 
 A check that raises is recorded as an error of that question (never as 0 or as a
 pass), and so is a question whose ``RAG`` call raises a :class:`rag.errors.RagError`;
 the run goes on.
 
-What it deliberately does not do: define metrics (``rag.metrics`` does), decide
-whether a passage supports a sentence (``rag.support`` does), write reports
-(``rag.reports`` does), draw progress bars or print (front-ends do), or know about
-external benchmarks (``rag.rgb`` adapts RGB to this runner).
+What it deliberately does not do: define metrics (``rag.evaluation.metrics`` does),
+decide whether a passage supports a sentence (``rag.support`` does), write reports
+(``rag.evaluation.reports`` does), check the support check against hand verdicts
+(``rag.evaluation.judgements`` does), draw progress bars or print (front-ends do), or
+know about external benchmarks (``rag.evaluation.datasets.rgb`` adapts RGB to this
+runner).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from rag import metrics, support
+from rag.citations import SentenceCitations, extract_markers, sentence_citations, strip_markers
 from rag.errors import InputError, RagError
+from rag.evaluation import metrics
 from rag.types import Answer, Turn
 
 if TYPE_CHECKING:
@@ -44,18 +45,16 @@ __all__ = [
     "K_VALUES",
     "QUESTION_TYPES",
     "SPLITS",
-    "Agreement",
     "CheckError",
     "CitationScores",
     "EvalQuestion",
     "EvalRun",
-    "Judgement",
+    "Progress",
     "QuestionResult",
     "RetrievalScores",
     "evaluate",
-    "judgement_agreement",
+    "jsonl_records",
     "load_dataset",
-    "load_judgements",
     "parse_dataset",
     "score_answer",
     "summarize",
@@ -125,6 +124,24 @@ def parse_dataset(lines: Iterable[str], *, source: str = "dataset", split: str =
         raise InputError(f"Unknown split {split!r}; use dev, test or all.")
     questions: list[EvalQuestion] = []
     first_line: dict[str, int] = {}
+    for number, where, raw in jsonl_records(lines, source=source):
+        question = _parse_question(raw, where)
+        if question.id in first_line:
+            raise InputError(f"{where}: duplicate id {question.id!r} (first used on line {first_line[question.id]}).")
+        first_line[question.id] = number
+        questions.append(question)
+    if not questions:
+        raise InputError(f"{source} holds no questions.")
+    return [q for q in questions if split == "all" or q.split == split]
+
+
+def jsonl_records(lines: Iterable[str], *, source: str) -> Iterator[tuple[int, str, Any]]:
+    """``(line number, "<source>, line <n>", parsed value)`` for each non-blank JSONL line.
+
+    Raises :class:`InputError` naming the line when it is not JSON. The caller checks
+    the value's shape; every evaluation file format (evaluation sets, hand judgements,
+    RGB) reads its lines through here.
+    """
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -135,14 +152,7 @@ def parse_dataset(lines: Iterable[str], *, source: str = "dataset", split: str =
             raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno}).") from None
         except (RecursionError, ValueError) as exc:  # absurd nesting, integers over 4,300 digits
             raise InputError(f"{where}: not usable JSON ({type(exc).__name__}).") from None
-        question = _parse_question(raw, where)
-        if question.id in first_line:
-            raise InputError(f"{where}: duplicate id {question.id!r} (first used on line {first_line[question.id]}).")
-        first_line[question.id] = number
-        questions.append(question)
-    if not questions:
-        raise InputError(f"{source} holds no questions.")
-    return [q for q in questions if split == "all" or q.split == split]
+        yield number, where, raw
 
 
 def _parse_question(raw: Any, where: str) -> EvalQuestion:
@@ -283,7 +293,7 @@ class QuestionResult:
     retrieval_returned: RetrievalScores | None = None  # on answer.hits
     retrieval_shown: RetrievalScores | None = None  # on answer.sources
     citations: CitationScores | None = None
-    sentences: tuple[metrics.SentenceCitations, ...] = ()
+    sentences: tuple[SentenceCitations, ...] = ()
     errors: tuple[CheckError, ...] = ()
 
 
@@ -304,7 +314,7 @@ def score_answer(q: EvalQuestion, answer: Answer, *, raw_text: str | None = None
             errors.append(CheckError(name, f"{type(exc).__name__}: {exc}"))
             return None
 
-    plain = metrics.strip_markers(answer.text)  # "[3]" must not count as the fact "3"
+    plain = strip_markers(answer.text)  # "[3]" must not count as the fact "3"
     correct = f1 = None
     if q.answerable:
         correct = check("correct", lambda: metrics.answer_correct(plain, q.expected))
@@ -314,8 +324,8 @@ def score_answer(q: EvalQuestion, answer: Answer, *, raw_text: str | None = None
         returned = check("retrieval_returned", lambda: _retrieval([h.chunk.doc_id for h in answer.hits], q.gold_docs))
         shown = check("retrieval_shown", lambda: _retrieval([h.chunk.doc_id for h in answer.sources], q.gold_docs))
     passages = {i: h.chunk.text for i, h in enumerate(answer.sources, 1)}
-    sentences = check("sentences", lambda: metrics.sentence_citations(answer.text, passages))
-    raw_sentences = check("sentences", lambda: metrics.sentence_citations(raw, passages))
+    sentences = check("sentences", lambda: sentence_citations(answer.text, passages))
+    raw_sentences = check("sentences", lambda: sentence_citations(raw, passages))
     citations = check(
         "citations", lambda: _citations(raw, len(answer.sources), sentences or [], raw_sentences or [], passages)
     )
@@ -323,12 +333,11 @@ def score_answer(q: EvalQuestion, answer: Answer, *, raw_text: str | None = None
         citations = None  # precision and recall need the sentences
 
     verdict = answer.abstained if not q.answerable else correct
-    status: Status = "error" if verdict is None else "pass" if verdict else "fail"
     return QuestionResult(
         question=q,
         answer=answer,
         raw_text=raw,
-        status=status,
+        status="error" if verdict is None else "pass" if verdict else "fail",
         correct=correct,
         f1=f1,
         abstained=answer.abstained,
@@ -353,11 +362,11 @@ def _retrieval(ranked: Sequence[str], gold: Sequence[str]) -> RetrievalScores:
 def _citations(
     raw: str,
     n_shown: int,
-    sentences: Sequence[metrics.SentenceCitations],
-    raw_sentences: Sequence[metrics.SentenceCitations],
+    sentences: Sequence[SentenceCitations],
+    raw_sentences: Sequence[SentenceCitations],
     passages: Mapping[int, str],
 ) -> CitationScores:
-    markers = metrics.extract_markers(raw)
+    markers = extract_markers(raw)
     shown = range(1, n_shown + 1)
     claims = [s for s in sentences if s.is_claim]
     # Only claim sentences: a marker on a refusal or a hedge cites nothing checkable.
@@ -483,10 +492,6 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _pct(values: Sequence[float], p: float) -> float | None:
-    return metrics.percentile(values, p) if values else None
-
-
 def _ratio(num: int, den: int) -> dict[str, Any]:
     return {"value": num / den if den else None, "count": num, "n": den}
 
@@ -557,12 +562,13 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         },
         "latency": {
             "n": len(timings),
-            "first_token_p50": _pct(first, 50),
-            "first_token_p95": _pct(first, 95),
-            "total_p50": _pct(total, 50),
-            "total_p95": _pct(total, 95),
+            # first, total and prompt each hold one value per timing: all empty or none.
+            "first_token_p50": metrics.percentile(first, 50) if timings else None,
+            "first_token_p95": metrics.percentile(first, 95) if timings else None,
+            "total_p50": metrics.percentile(total, 50) if timings else None,
+            "total_p95": metrics.percentile(total, 95) if timings else None,
             "prompt_tokens_mean": _mean(prompt),
-            "prompt_tokens_p95": _pct(prompt, 95),
+            "prompt_tokens_p95": metrics.percentile(prompt, 95) if timings else None,
             "generated_tokens_mean": _mean([float(t.generated_tokens) for t in timings]),
         },
     }
@@ -584,109 +590,3 @@ def _retrieval_summary(scores: Sequence[RetrievalScores]) -> dict[str, Any]:
         "mrr": _mean([s.mrr for s in scores]),
         "curve": [_mean([at(s, k) for s in scores]) for k in range(1, depth + 1)],
     }
-
-
-# -------------------------------------------------------------- citation check validation
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """A hand-checked (sentence, cited passage) pair: does the passage support the sentence?"""
-
-    id: str
-    sentence: str
-    passage: str
-    supported: bool
-    category: str = ""
-    reason: str = ""
-    doc_id: str = ""
-
-
-@dataclass(frozen=True)
-class Agreement:
-    """How often a check agrees with hand verdicts; ``kappa`` is Cohen's kappa (None if undefined)."""
-
-    n: int
-    agree: int
-    true_pos: int  # both say supported
-    false_pos: int  # the check says supported, the human does not
-    false_neg: int
-    true_neg: int
-    kappa: float | None
-    disagreements: tuple[str, ...] = field(default=())  # ids
-
-    @property
-    def rate(self) -> float | None:
-        return self.agree / self.n if self.n else None
-
-
-def load_judgements(path: str | Path) -> list[Judgement]:
-    """Read ``eval/citation_judgements.jsonl``; InputError naming the line on a bad entry."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"Judgement file {p} not found.")
-    out: list[Judgement] = []
-    for number, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{p}, line {number}: not valid JSON ({exc.msg}).") from None
-        if not (
-            isinstance(raw, dict)
-            and isinstance(raw.get("id"), str)
-            and isinstance(raw.get("sentence"), str)
-            and isinstance(raw.get("passage"), str)
-            and isinstance(raw.get("supported"), bool)
-        ):
-            raise InputError(f"{p}, line {number}: needs string id, sentence, passage and boolean supported.")
-        out.append(
-            Judgement(
-                id=raw["id"],
-                sentence=raw["sentence"],
-                passage=raw["passage"],
-                supported=raw["supported"],
-                category=str(raw.get("category", "")),
-                reason=str(raw.get("reason", "")),
-                doc_id=str(raw.get("doc_id", "")),
-            )
-        )
-    return out
-
-
-def judgement_agreement(
-    judgements: Sequence[Judgement], *, check: Callable[[str, str], bool] = support.is_supported
-) -> Agreement:
-    """Compare ``check(sentence without markers, passage)`` with each hand verdict.
-
-    Cohen's kappa is ``(p_o - p_e) / (1 - p_e)`` with ``p_o`` the observed agreement and
-    ``p_e`` the agreement expected by chance from both sides' rates of "supported";
-    None when ``p_e`` is 1 (both sides always say the same thing).
-    """
-    tp = fp = fn = tn = 0
-    disagreements = []
-    for j in judgements:
-        said = check(metrics.strip_markers(j.sentence), j.passage)
-        tp += said and j.supported
-        fp += said and not j.supported
-        fn += (not said) and j.supported
-        tn += (not said) and not j.supported
-        if said != j.supported:
-            disagreements.append(j.id)
-    n = tp + fp + fn + tn
-    kappa = None
-    if n:
-        p_o = (tp + tn) / n
-        p_e = ((tp + fp) / n) * ((tp + fn) / n) + ((fn + tn) / n) * ((fp + tn) / n)
-        kappa = None if math.isclose(p_e, 1.0) else (p_o - p_e) / (1 - p_e)
-    return Agreement(
-        n=n,
-        agree=tp + tn,
-        true_pos=tp,
-        false_pos=fp,
-        false_neg=fn,
-        true_neg=tn,
-        kappa=kappa,
-        disagreements=tuple(disagreements),
-    )

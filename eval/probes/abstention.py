@@ -10,7 +10,7 @@ counts, per group, how many answers each candidate check would keep:
 
 A useful check keeps the "want high" groups and drops the "want low" ones.
 
-    .venv/bin/python eval/probe_abstention.py
+    .venv/bin/python eval/probes/abstention.py
 """
 
 import json
@@ -49,7 +49,7 @@ def score(q, w):
     return best
 
 
-R = str(Path(__file__).resolve().parent / "results") + "/"
+R = str(Path(__file__).resolve().parents[1] / "results") + "/"
 groups = {
     "rgb-rej fail noleak (want low)": [
         q

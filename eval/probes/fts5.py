@@ -2,7 +2,7 @@
 how many rows common query words match. Needs `python -m bench --suite query` to have built
 data/bench/query-100000. Works on a copy; the index is not changed.
 
-    .venv/bin/python eval/probe_fts5.py
+    .venv/bin/python eval/probes/fts5.py
 """
 
 import re
@@ -30,7 +30,7 @@ qs = [
 
 def match(q):
     words = [w for w in dict.fromkeys(w.lower() for w in re.findall(r"\w+", q)) if w not in STOPWORDS]
-    return " OR ".join('"%s"' % w for w in words)
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 A = "SELECT rowid, bm25(chunks, 1.0, 0.5) AS s FROM chunks WHERE chunks MATCH ? ORDER BY s LIMIT 20"
@@ -45,7 +45,7 @@ for q in qs[:40]:
         res[name].append(time.perf_counter() - t)
     assert [r[0] for r in db.execute(A, (m,)).fetchall()] == [r[0] for r in db.execute(B, (m,)).fetchall()]
 for k, v in res.items():
-    print(k, "p50 %.1f ms" % (1000 * statistics.median(v)))
+    print(k, f"p50 {1000 * statistics.median(v):.1f} ms")
 print(
     "matches of first query:",
     db.execute(C, (match(qs[0]),)).fetchone(),
@@ -56,6 +56,6 @@ print(qs[:2])
 print("--- df per term")
 for w in ["defence", "minister", "new", "systems", "air", "soldiers", "brussels", "budget"]:
     t = time.perf_counter()
-    n = db.execute(C, ('"%s"' % w,)).fetchone()[0]
+    n = db.execute(C, (f'"{w}"',)).fetchone()[0]
     dt = time.perf_counter() - t
-    print(w, n, "%.1f ms" % (dt * 1000))
+    print(w, n, f"{dt * 1000:.1f} ms")

@@ -3,14 +3,14 @@
 Answer quality (``normalize_answer``, ``fact_present``, ``answer_correct``,
 ``token_f1``), document-level retrieval quality (``hit_at_k``, ``recall_at_k``,
 ``reciprocal_rank``, ``ndcg_at_k``), aggregation (``percentile``, ``rate``) and
-citation quality (``extract_markers``, ``strip_markers``, ``sentence_citations``,
-``citation_validity``, ``citation_precision``, ``citation_recall``). Each function's
-docstring gives its exact definition.
+citation quality (``citation_validity``, ``citation_precision``, ``citation_recall``).
+Each function's docstring gives its exact definition.
 
 What it deliberately does not do: read files, call models, time anything, average
-over questions or decide pass/fail thresholds; the evaluator does that with these
-functions. Retrieval metrics use binary relevance at document level only (a chunk hit
-counts for its document). Whether a passage supports a sentence is decided by
+over questions or decide pass/fail thresholds (the runner does that with these
+functions), or parse citation markers (:mod:`rag.citations` does, for the pipeline
+and the runner alike). Retrieval metrics use binary relevance at document level only
+(a chunk hit counts for its document). Whether a passage supports a sentence is decided by
 :mod:`rag.support`, a lexical proxy, not by an entailment model.
 """
 
@@ -23,16 +23,12 @@ from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 
 from rag import support
-from rag.citations import MAX_RANGE_ITEMS, SentenceCitations, extract_markers, sentence_citations, strip_markers
 
 __all__ = [
-    "MAX_RANGE_ITEMS",
-    "SentenceCitations",
     "answer_correct",
     "citation_precision",
     "citation_recall",
     "citation_validity",
-    "extract_markers",
     "fact_present",
     "hit_at_k",
     "ndcg_at_k",
@@ -41,8 +37,6 @@ __all__ = [
     "rate",
     "recall_at_k",
     "reciprocal_rank",
-    "sentence_citations",
-    "strip_markers",
     "token_f1",
 ]
 
