@@ -18,8 +18,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
 
 from rag.citations import check_citations, repair_citations, resolve_citations, strip_markers
 from rag.config import Settings
@@ -41,6 +40,7 @@ from rag.text import STOP_WORDS
 from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timings, Turn
 
 __all__ = [
+    "AnswerRequest",
     "AnswerStream",
     "FinalText",
     "english_query",
@@ -54,6 +54,28 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class AnswerRequest:
+    """What one answer is generated from, as :func:`prepare_answer` built it.
+
+    ``plan`` is None when the evidence gate refused (no generation). ``timings``
+    (seconds by step so far) and ``t0`` (``time.perf_counter()`` when the question
+    came in) feed :class:`rag.types.Timings`.
+    """
+
+    question: str
+    standalone: str
+    hits: tuple[Hit, ...]
+    plan: PromptPlan | None
+    llm: LLM
+    settings: Settings
+    embed_model: str
+    temperature: float
+    timings: dict[str, float]
+    t0: float
+    language: str = ENGLISH
+
+
 class AnswerStream:
     """A streaming answer: iterate for text pieces, then :meth:`answer` for the final :class:`Answer`.
 
@@ -62,33 +84,15 @@ class AnswerStream:
     and frees the model for the next question.
     """
 
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        embed_model: str,
-        question: str,
-        standalone: str,
-        hits: Sequence[Hit],
-        plan: PromptPlan | None,
-        llm: LLM | None,
-        temperature: float,
-        max_tokens: int,
-        timings: dict[str, float],
-        t0: float,
-    ) -> None:
-        self.question = question
-        self.hits = tuple(hits)
-        self.sources = plan.sources if plan else ()
-        self._settings = settings
-        self._embed_model = embed_model
-        self._plan = plan
-        self._llm = llm
-        self._temperature = temperature
-        self._max_tokens = max_tokens
-        self._timings = timings
-        self._t0 = t0
-        self._standalone = standalone
+    def __init__(self, request: AnswerRequest) -> None:
+        self.question = request.question
+        self.hits = request.hits
+        self.sources = request.plan.sources if request.plan else ()
+        self.request = request
+        self._settings = request.settings
+        self._plan = request.plan
+        self._llm = request.llm
+        self._max_tokens = request.settings.max_tokens
         self._pieces: list[str] = []
         self._generated = 0  # pieces generated, a bare first reply's included
         # The model's first reply when it stated nothing and was asked again (``retry_bare``).
@@ -107,7 +111,7 @@ class AnswerStream:
     def __iter__(self) -> Iterator[str]:
         if self._done:
             return
-        if self._plan is None or self._llm is None:  # the evidence gate decided: no generation
+        if self._plan is None:  # the evidence gate decided: no generation
             self._pieces.append(REFUSAL)
             self._first_token = time.perf_counter()
             self._done = True
@@ -137,8 +141,7 @@ class AnswerStream:
             self._done = True
 
     def _generate(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
-        assert self._llm is not None
-        self._gen = self._llm.stream_chat(messages, max_tokens=self._max_tokens, temperature=self._temperature)
+        self._gen = self._llm.stream_chat(messages, max_tokens=self._max_tokens, temperature=self.request.temperature)
         try:
             for piece in self._gen:
                 if self._first_token is None:
@@ -169,17 +172,17 @@ class AnswerStream:
         if self._plan is None:
             final = FinalText(REFUSAL, (), abstained=True)
         else:
-            final = finish_reply(self.text, self.question, self.sources, self._settings)
+            final = finish_reply(self.text, self.question, self.sources, self._settings, language=self.request.language)
         end = time.perf_counter()
-        first = (self._first_token or end) - self._t0
-        t = self._timings
+        first = (self._first_token or end) - self.request.t0
+        t = self.request.timings
         timings = Timings(
             embed_s=t.get("embed", 0.0),
             retrieve_s=t.get("retrieve", 0.0),
             prompt_s=t.get("prompt", 0.0),
             first_token_s=first,
             generate_s=end - (self._first_token or end),
-            total_s=end - self._t0,
+            total_s=end - self.request.t0,
             prompt_tokens=self._plan.prompt_tokens if self._plan else 0,
             generated_tokens=self._generated,
         )
@@ -196,10 +199,10 @@ class AnswerStream:
             hits=self.hits,
             abstained=final.abstained,
             timings=timings,
-            chat_model=self._llm.model_id if self._llm else "",
-            embed_model=self._embed_model,
+            chat_model=self._llm.model_id,
+            embed_model=self.request.embed_model,
             finish_reason=finish,  # type: ignore[arg-type]
-            standalone_question=self._standalone,
+            standalone_question=self.request.standalone,
             sentences=final.sentences,
             disagreements=final.disagreements,
         )
@@ -323,20 +326,21 @@ def prepare_answer(
     step) gets ``"prompt"``; ``t0`` is ``time.perf_counter()`` when the question came in.
     ``language`` (ISO 639-1) is the question's: the answer is asked for in it.
     """
-    options: dict[str, Any] = {
-        "settings": settings,
-        "embed_model": embed_model,
-        "question": question,
-        "standalone": standalone or question,
-        "hits": hits,
-        "llm": llm,
-        "temperature": settings.temperature if temperature is None else temperature,
-        "max_tokens": settings.max_tokens,
-        "timings": timings,
-        "t0": t0,
-    }
+    request = AnswerRequest(
+        question=question,
+        standalone=standalone or question,
+        hits=tuple(hits),
+        plan=None,
+        llm=llm,
+        settings=settings,
+        embed_model=embed_model,
+        temperature=settings.temperature if temperature is None else temperature,
+        timings=timings,
+        t0=t0,
+        language=language,
+    )
     if not evidence_gate(question, hits, min_score=settings.min_score):
-        return AnswerStream(plan=None, **options)
+        return AnswerStream(request)
     t = time.perf_counter()
     plan = build_messages(
         question,
@@ -349,7 +353,7 @@ def prepare_answer(
         answer_language="" if language == ENGLISH else language_name(language),
     )
     timings["prompt"] = time.perf_counter() - t
-    return AnswerStream(plan=plan, **options)
+    return AnswerStream(replace(request, plan=plan))
 
 
 def validate_question(question: str, *, max_chars: int) -> str:

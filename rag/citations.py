@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 MAX_RANGE_ITEMS = 20  # "[1-99]" is a typo or an attack, not 99 citations
+# What a citation copies from the chunk it points to.
+_FROM_CHUNK = ("doc_id", "chunk_id", "title", "url", "date", "text", "start", "end")
 
 
 def extract_markers(text: str) -> list[int]:
@@ -190,19 +192,7 @@ def resolve_citations(text: str, sources: Sequence[Hit]) -> tuple[str, tuple[Cit
         if not 1 <= n <= n_sources:
             continue
         c = sources[n - 1].chunk
-        citations.append(
-            Citation(
-                marker=n,
-                doc_id=c.doc_id,
-                chunk_id=c.chunk_id,
-                title=c.title,
-                url=c.url,
-                date=c.date,
-                text=c.text,
-                start=c.start,
-                end=c.end,
-            )
-        )
+        citations.append(Citation(marker=n, **{name: getattr(c, name) for name in _FROM_CHUNK}))
     return cleaned, tuple(citations)
 
 

