@@ -87,3 +87,10 @@ def test_rare_names_the_keyword_index_finds_pass_the_evidence_gate(rag: RAG) -> 
     a = rag.ask("What did Ndumiso Vrijhof say about Zenthari?")
     assert a.finish_reason != "gate", a
     assert "orbisk-festival.txt" in {h.chunk.doc_id for h in a.sources}
+
+
+def test_text_a_browser_never_shows_is_never_the_answer(rag: RAG) -> None:
+    a = rag.ask("What was the result of the Elmstead water tower vote?")
+    assert not a.abstained, a.text
+    assert "612" in a.text and "388" in a.text, a.text
+    assert "900" not in a.text and "failed" not in a.text, a.text
