@@ -204,18 +204,18 @@ def watch(
     stop = threading.Event()
     # Ctrl-C sets the event instead of raising: a batch being written finishes, then the loop ends.
     previous = signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
-    err.print(f"Watching {folder} (Ctrl-C to stop).", highlight=False)
+    err.print(f"Watching {folder} (Ctrl-C to stop).", markup=False, highlight=False, soft_wrap=True)
     try:
         watch_folder(
             rag,
             folder,
-            on_change=lambda change: out.print(str(change), markup=False, highlight=False),
+            on_change=lambda change: out.print(str(change), markup=False, highlight=False, soft_wrap=True),
             stop_event=stop,
             debounce_ms=debounce,
         )
     finally:
         signal.signal(signal.SIGINT, previous)
-    err.print(f"Stopped watching {folder}.", highlight=False)
+    err.print(f"Stopped watching {folder}.", markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -310,3 +310,80 @@ def test_watch_refuses_a_path_that_is_not_a_folder(tmp_path: Path) -> None:
     rag = make(tmp_path)
     with pytest.raises(DocumentError, match="is not a folder"):
         watch_folder(rag, tmp_path / "missing", on_change=print, stop_event=threading.Event())
+
+
+# The CLI's watch with the fake backends, in a child process so Ctrl-C (SIGINT) is real.
+_WATCH_CLI = """
+import sys
+from pathlib import Path
+from rag import RAG, Settings
+from rag.backends.keyword import SqliteKeywordIndex
+from rag.testing import HashEmbedder, MemoryStore
+fake = RAG(embedder=HashEmbedder(), store=MemoryStore(), settings=Settings(data_dir=Path(sys.argv[1])),
+           keyword=SqliteKeywordIndex(":memory:"))
+RAG.open = classmethod(lambda cls, *a, **k: fake)
+from rag.cli import main
+main(["watch", "--debounce", "50", sys.argv[2]])
+"""
+
+
+def test_cli_watch_prints_a_line_per_change_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "watched"
+    write(folder, "first.txt", article("housing"))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WATCH_CLI, str(tmp_path / "data"), str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    killer = threading.Timer(60, proc.kill)  # a hung watcher fails the test instead of hanging it
+    killer.start()
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip()]  # the catch-up sync
+        put(folder, "second.txt", article("rail freight"))
+        lines.append(proc.stdout.readline().strip())
+        (folder / "first.txt").unlink()
+        lines.append(proc.stdout.readline().strip())
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        killer.cancel()
+    assert [" ".join(line.split()[:2]) for line in lines] == [
+        "added first.txt",
+        "added second.txt",
+        "removed first.txt",
+    ]
+    assert proc.returncode == 0
+    assert err.splitlines() == [f"Watching {folder} (Ctrl-C to stop).", f"Stopped watching {folder}."]
+
+
+@pytest.mark.parametrize("command", ["watch", "ingest --sync"])
+def test_cli_sync_and_watch_name_a_path_that_is_not_a_folder_in_one_line(tmp_path: Path, command: str) -> None:
+    import subprocess
+    import sys
+
+    write(tmp_path, "a.txt", article("housing"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rag.cli",
+            "--data-dir",
+            str(tmp_path / "data"),
+            *command.split(),
+            str(tmp_path / "a.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: {tmp_path / 'a.txt'} is not a folder;")
