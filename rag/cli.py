@@ -187,38 +187,6 @@ def _open_for_ingest(s: Settings, rebuild: bool) -> Any:
 
 
 @app.command()
-def watch(
-    folder: Annotated[Path, typer.Argument(help="The folder to keep in step with the index.", show_default=False)],
-    debounce: Annotated[
-        int, typer.Option("--debounce", help="Milliseconds to gather file events into one batch.")
-    ] = 400,
-) -> None:
-    """Keep the index in step with a folder: files added, changed or removed, one line each. Ctrl-C stops."""
-    import signal
-    import threading
-
-    from rag.watching import snapshot_folder, watch_folder
-
-    snapshot_folder(folder)  # not a folder: say so before loading any model
-    rag = _open(settings())
-    stop = threading.Event()
-    # Ctrl-C sets the event instead of raising: a batch being written finishes, then the loop ends.
-    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
-    err.print(f"Watching {folder} (Ctrl-C to stop).", markup=False, highlight=False, soft_wrap=True)
-    try:
-        watch_folder(
-            rag,
-            folder,
-            on_change=lambda change: out.print(str(change), markup=False, highlight=False, soft_wrap=True),
-            stop_event=stop,
-            debounce_ms=debounce,
-        )
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    err.print(f"Stopped watching {folder}.", markup=False, highlight=False, soft_wrap=True)
-
-
-@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="Your question about the articles.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
@@ -329,6 +297,38 @@ def docs(
     for d in rows:
         table.add_row(d.doc_id, str(d.chunks), d.date, d.title)
     out.print(table)
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The folder to keep in step with the index.", show_default=False)],
+    debounce: Annotated[
+        int, typer.Option("--debounce", help="Milliseconds to gather file events into one batch.")
+    ] = 400,
+) -> None:
+    """Keep the index in step with a folder: files added, changed or removed, one line each. Ctrl-C stops."""
+    import signal
+    import threading
+
+    from rag.watching import snapshot_folder, watch_folder
+
+    snapshot_folder(folder)  # not a folder: say so before loading any model
+    rag = _open(settings())
+    stop = threading.Event()
+    # Ctrl-C sets the event instead of raising: a batch being written finishes, then the loop ends.
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    err.print(f"Watching {folder} (Ctrl-C to stop).", markup=False, highlight=False, soft_wrap=True)
+    try:
+        watch_folder(
+            rag,
+            folder,
+            on_change=lambda change: out.print(str(change), markup=False, highlight=False, soft_wrap=True),
+            stop_event=stop,
+            debounce_ms=debounce,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    err.print(f"Stopped watching {folder}.", markup=False, highlight=False, soft_wrap=True)
 
 
 @models_app.command("list")
