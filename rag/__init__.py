@@ -26,7 +26,7 @@ from rag.errors import (
     RagError,
 )
 from rag.pipeline import RAG, AnswerStream, DocumentInfo
-from rag.types import Answer, AnswerSentence, Chunk, Citation, Document, Hit, IngestReport, Timings, Turn
+from rag.types import Answer, AnswerSentence, Chunk, Citation, DateRange, Document, Hit, IngestReport, Timings, Turn
 
 __all__ = [
     "RAG",
@@ -37,6 +37,7 @@ __all__ = [
     "Chunk",
     "Citation",
     "ConfigError",
+    "DateRange",
     "Document",
     "DocumentError",
     "DocumentInfo",

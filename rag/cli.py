@@ -1,4 +1,4 @@
-"""The ``rag`` command line: ingest, ask, remove, docs, models (and serve, eval).
+"""The ``rag`` command line: ingest, watch, ask, remove, docs, models (and serve, eval).
 
 A thin front-end over :class:`rag.RAG`: it parses flags, draws progress bars and
 prints results. Errors print one line on stderr, never a traceback: status 2 for a
@@ -99,6 +99,12 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option(help="Delete the index first and rebuild it (after an embedder change).")
     ] = False,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync", help="PATHS are folders: also remove documents whose files are gone from them (only those)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Add or update articles in the index. Unchanged files are skipped."""
@@ -106,8 +112,14 @@ def ingest(
 
     _no_empty_names(paths, "a file or folder, e.g. `rag ingest seeds/`", "PATHS")  # Path("") would mean "."
     s = settings()
-    docs, skipped = load_documents(list(paths))
-    if not docs and not rebuild:
+    snapshots: list[Any] = []
+    if sync:
+        from rag.watching import load_folders
+
+        docs, skipped, snapshots = load_folders(list(paths))
+    else:
+        docs, skipped = load_documents(list(paths))
+    if not docs and not rebuild and not sync:
         # Nothing to add: say why in one line when one input failed, before loading any model.
         if len(skipped) == 1:
             path, reason = skipped[0]
@@ -127,7 +139,10 @@ def ingest(
     ) as bar:
         task = bar.add_task("Ingesting", total=len(docs))
         report = rag.ingest_documents(
-            docs, progress=lambda done, total, _doc: bar.update(task, completed=done), rebuild=rebuild
+            docs,
+            progress=lambda done, total, _doc: bar.update(task, completed=done),
+            rebuild=rebuild,
+            sync=snapshots,
         )
     report = dataclasses.replace(report, skipped=tuple(skipped))
     if as_json:
@@ -135,13 +150,17 @@ def ingest(
     else:
         for path, reason in report.skipped:
             err.print(f"[yellow]skipped[/] {path}: {reason}", markup=True, highlight=False)
+        for doc_id, source in report.removed:
+            line = f"removed {doc_id}" + (f" ({source} is gone)" if source != doc_id else "")
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+        removed = f", {report.documents_removed} removed" if sync else ""
         out.print(
             f"{report.documents_seen} documents: {report.documents_added} added, {report.documents_updated} updated, "
-            f"{report.documents_unchanged} unchanged. {report.chunks_embedded} chunks embedded, "
+            f"{report.documents_unchanged} unchanged{removed}. {report.chunks_embedded} chunks embedded, "
             f"{report.chunks_removed} removed, {report.chunks_total} in the index ({report.seconds:.1f} s).",
             highlight=False,
         )
-    if not docs:
+    if not docs and not sync:
         raise RagError("None of the given files could be ingested.")
 
 
@@ -180,12 +199,20 @@ def ask(
     temperature: Annotated[
         Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
     ] = None,
+    since: Annotated[
+        Optional[str], typer.Option(help="Only articles dated on or after YYYY-MM-DD.", show_default=False)
+    ] = None,
+    until: Annotated[
+        Optional[str], typer.Option(help="Only articles dated on or before YYYY-MM-DD.", show_default=False)
+    ] = None,
 ) -> None:
     """Answer a question from the indexed articles, citing sources."""
     from rag.pipeline import validate_question
+    from rag.retrieval import date_range
 
     s = settings(top_k=top_k, chat_model=model, temperature=temperature)
     validate_question(question, max_chars=s.max_question_chars)  # before paying for model loads
+    date_range(since, until)  # a bad date fails now too
     from rag.backends import llm_class
 
     if llm_class(s).local:
@@ -195,7 +222,7 @@ def ask(
     rag = _open(s)
     if rag.store.count() == 0:
         raise RagError(f"The index in {s.data_dir} is empty. Run `rag ingest seeds/` first.")
-    stream = rag.stream(question)
+    stream = rag.stream(question, since=since, until=until)
     if as_json:
         answer = stream.answer()
         out.print_json(json.dumps(_answer_json(answer), ensure_ascii=False))
@@ -252,12 +279,17 @@ def remove(
 
 
 @app.command()
-def docs(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
-    """List the indexed documents."""
+def docs(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    sort: Annotated[str, typer.Option("--sort", help="date (newest first, undated last) or id.")] = "id",
+) -> None:
+    """List the indexed documents with their dates."""
     from rag.pipeline import RAG
 
+    if sort not in ("date", "id"):
+        raise typer.BadParameter(f"use date or id, not {sort!r}.", param_hint="--sort")
     rag = RAG.open(settings=settings())
-    rows = rag.documents()
+    rows = rag.documents(sort="date" if sort == "date" else "id")
     if as_json:
         out.print_json(json.dumps([dataclasses.asdict(d) for d in rows]))
         return
@@ -265,6 +297,38 @@ def docs(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")]
     for d in rows:
         table.add_row(d.doc_id, str(d.chunks), d.date, d.title)
     out.print(table)
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The folder to keep in step with the index.", show_default=False)],
+    debounce: Annotated[
+        int, typer.Option("--debounce", help="Milliseconds to gather file events into one batch.")
+    ] = 400,
+) -> None:
+    """Keep the index in step with a folder: files added, changed or removed, one line each. Ctrl-C stops."""
+    import signal
+    import threading
+
+    from rag.watching import snapshot_folder, watch_folder
+
+    snapshot_folder(folder)  # not a folder: say so before loading any model
+    rag = _open(settings())
+    stop = threading.Event()
+    # Ctrl-C sets the event instead of raising: a batch being written finishes, then the loop ends.
+    previous = signal.signal(signal.SIGINT, lambda _signum, _frame: stop.set())
+    err.print(f"Watching {folder} (Ctrl-C to stop).", markup=False, highlight=False, soft_wrap=True)
+    try:
+        watch_folder(
+            rag,
+            folder,
+            on_change=lambda change: out.print(str(change), markup=False, highlight=False, soft_wrap=True),
+            stop_event=stop,
+            debounce_ms=debounce,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    err.print(f"Stopped watching {folder}.", markup=False, highlight=False, soft_wrap=True)
 
 
 @models_app.command("list")

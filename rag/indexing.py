@@ -7,6 +7,13 @@ groups, never split across store calls, so an interrupted ingest never leaves ha
 document; :meth:`Indexer.reconcile` removes what an interrupted update left and brings
 the keyword index back in line with the store.
 
+Each chunk records its document's source (the file's resolved path, or the URL), so
+an ingest given folder snapshots ("sync") also removes the documents whose
+files are gone from those folders, and only those. Removals are written a group of
+whole documents at a time, store first, like every other write: a crash between the
+store and the keyword index is repaired by :meth:`Indexer.reconcile`, and running the
+sync again finishes the removals.
+
 What it deliberately does not do: read files (``rag.loading``), search
 (``rag.retrieval``) or coordinate writers on different machines (the lock is a local
 file lock: see the README's server-mode section).
@@ -24,13 +31,23 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.errors import IndexLockedError, IndexMismatchError
 from rag.protocols import Embedder, KeywordIndex, VectorStore
 from rag.types import Chunk, Document, IngestReport
 
-__all__ = ["EMBED_BATCH", "WRITE_BATCH", "DocumentInfo", "Indexer", "IngestProgress", "embed_text"]
+__all__ = [
+    "EMBED_BATCH",
+    "WRITE_BATCH",
+    "DocumentInfo",
+    "FolderSnapshot",
+    "Indexer",
+    "IngestProgress",
+    "document_source",
+    "embed_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +70,28 @@ class DocumentInfo:
     date: str
     chunks: int
     content_hash: str
+    source: str = ""  # the file's resolved path or the URL ("" in indexes older than sources)
+
+
+@dataclass(frozen=True)
+class FolderSnapshot:
+    """What a synced folder holds now: its resolved path and the resolved paths of its ingestible files.
+
+    A document whose recorded source is under ``folder`` but not in ``files`` is gone.
+    """
+
+    folder: str
+    files: frozenset[str]
+
+    def lost(self, source: str) -> bool:
+        """Whether a document with this source came from this folder and its file is gone."""
+        root = self.folder.rstrip(os.sep) + os.sep
+        return source.startswith(root) and source not in self.files
+
+
+def document_source(doc: Document) -> str:
+    """Where ``doc`` came from: its file's resolved absolute path, else its URL."""
+    return str(Path(doc.path).resolve()) if doc.path else doc.url
 
 
 def embed_text(c: Chunk) -> str:
@@ -131,15 +170,24 @@ class Indexer:
         finally:
             os.close(fd)  # closing releases the lock, also when the process dies
 
-    def documents(self) -> list[DocumentInfo]:
-        """Indexed documents with their chunk counts, sorted by id."""
+    def documents(self, *, sort: Literal["id", "date"] = "id") -> list[DocumentInfo]:
+        """Indexed documents with their chunk counts, sorted by id, or by date newest first
+        (undated last, ties by id)."""
         by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for c in self.store.chunks():
             by_doc[c.doc_id].append(c)
         out = []
         for doc_id in sorted(by_doc):
             first = by_doc[doc_id][0]
-            out.append(DocumentInfo(doc_id, first.title, first.url, first.date, len(by_doc[doc_id]), first.doc_hash))
+            out.append(
+                DocumentInfo(
+                    doc_id, first.title, first.url, first.date, len(by_doc[doc_id]), first.doc_hash, first.source
+                )
+            )
+        if sort == "date":
+            # Stable sorts: by id, then by date descending, so ties keep id order.
+            out.sort(key=lambda d: d.date, reverse=True)
+            out.sort(key=lambda d: not d.date)
         return out
 
     def reconcile(self) -> list[Chunk]:
@@ -176,12 +224,20 @@ class Indexer:
     # -- writes -----------------------------------------------------------------------
 
     def ingest_documents(
-        self, docs: Sequence[Document], *, progress: IngestProgress | None = None, rebuild: bool = False
+        self,
+        docs: Sequence[Document],
+        *,
+        progress: IngestProgress | None = None,
+        rebuild: bool = False,
+        sync: Sequence[FolderSnapshot] = (),
     ) -> IngestReport:
         """Index loaded documents; unchanged ones cost nothing.
 
         ``rebuild`` first deletes every chunk (after a change of embedder or chunking).
-        Raises :class:`IndexLockedError` when another writer is busy and
+        ``sync``: then remove the documents whose recorded source is under one of these
+        folders but no longer among its files (documents from elsewhere, and chunks
+        without a recorded source, are never touched). Raises
+        :class:`IndexLockedError` when another writer is busy and
         :class:`IndexMismatchError` when the index was built with other settings.
         """
         t0 = time.perf_counter()
@@ -205,21 +261,30 @@ class Indexer:
             counts = {"embedded": 0, "removed": removed}
             pending: list[_Pending] = []
             pending_chunks = 0
+            sources: dict[str, str] = {}  # doc id -> source, after this run
+            written: dict[str, list[str]] = {}  # doc id -> chunk ids, of documents written in this run
             for i, doc in enumerate(docs):
                 old = by_doc.get(doc.doc_id, {})
+                source = sources[doc.doc_id] = document_source(doc)
                 # Same text and metadata under the same chunker settings (checked above)
-                # give the same chunks: skip chunking them again.
+                # give the same chunks: skip chunking them again. A new source alone
+                # (a file moved, an index older than sources) rewrites the chunks with
+                # their stored vectors: nothing is embedded.
                 if old and all(
-                    (c.doc_hash, c.title, c.url, c.date) == (doc.content_hash, doc.title, doc.url, doc.date)
+                    (c.doc_hash, c.title, c.url, c.date, c.source)
+                    == (doc.content_hash, doc.title, doc.url, doc.date, source)
                     for c in old.values()
                 ):
                     unchanged += 1
                 else:
-                    chunks = chunk_document(doc, self.embedder.count_tokens, self.chunker)
+                    chunks = [
+                        replace(c, source=source) for c in chunk_document(doc, self.embedder.count_tokens, self.chunker)
+                    ]
                     if old:
                         updated += 1
                     else:
                         added += 1
+                    written[doc.doc_id] = [c.chunk_id for c in chunks]
                     pending.append((doc, chunks, old))
                     pending_chunks += len(chunks)
                     if pending_chunks >= EMBED_BATCH:
@@ -228,6 +293,18 @@ class Indexer:
                 if progress:
                     progress(i + 1, len(docs), doc.doc_id)
             self._flush(pending, counts)
+            gone: list[tuple[str, str]] = []
+            if sync:
+                # A file may vanish between loading and the snapshot: its document goes too.
+                for doc_id in sorted(by_doc.keys() | sources.keys()):
+                    if doc_id in sources:
+                        source = sources[doc_id]
+                    else:
+                        source = max(by_doc[doc_id].values(), key=lambda c: c.ingested_at).source
+                    if any(snapshot.lost(source) for snapshot in sync):
+                        gone.append((doc_id, source))
+                doomed = [written[d] if d in written else list(by_doc[d]) for d, _ in gone]
+                counts["removed"] += self._remove_documents(doomed)
             total = self.store.count()
         return IngestReport(
             documents_seen=len(docs),
@@ -238,7 +315,32 @@ class Indexer:
             chunks_removed=counts["removed"],
             chunks_total=total,
             seconds=time.perf_counter() - t0,
+            documents_removed=len(gone),
+            removed=tuple(gone),
         )
+
+    def _remove_documents(self, docs: Sequence[list[str]]) -> int:
+        """Delete documents (each given as its chunk ids) in groups of whole documents; returns chunks removed.
+
+        Store first, then the keyword index, per group: a crash leaves every document
+        whole or gone from the store, and reconcile() brings the keyword index in line.
+        """
+        group: list[str] = []
+        removed = 0
+        for ids in docs:
+            if group and len(group) + len(ids) > WRITE_BATCH:
+                removed += self._delete(group)
+                group = []
+            group.extend(ids)
+        if group:
+            removed += self._delete(group)
+        return removed
+
+    def _delete(self, ids: list[str]) -> int:
+        self.store.delete(ids)
+        if self.keyword is not None:
+            self.keyword.delete(ids)
+        return len(ids)
 
     def _flush(self, pending: list[_Pending], counts: dict[str, int]) -> None:
         """Embed the pending documents' new chunks, then write them in groups of whole documents."""

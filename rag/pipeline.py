@@ -11,22 +11,23 @@ injected through the protocols in ``rag.protocols`` or built from
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from rag.answering import AnswerStream, FinalText, english_query, finish_reply, prepare_answer, validate_question
 from rag.chunking import ChunkerSettings
 from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, QuestionError
-from rag.indexing import DocumentInfo, Indexer, IngestProgress
+from rag.indexing import DocumentInfo, FolderSnapshot, Indexer, IngestProgress
 from rag.languages import ENGLISH, detect_language
 from rag.loading import load_documents
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
-from rag.retrieval import Retriever, standalone_query
+from rag.retrieval import Retriever, date_range, standalone_query
 from rag.types import Answer, Document, Hit, IngestReport, Turn
 
 __all__ = [
@@ -124,28 +125,48 @@ class RAG:
 
     # -- the index --------------------------------------------------------------------
 
-    def documents(self) -> list[DocumentInfo]:
-        """Indexed documents with their chunk counts, sorted by id."""
-        return self.indexer.documents()
+    def documents(self, *, sort: Literal["id", "date"] = "id") -> list[DocumentInfo]:
+        """Indexed documents with their chunk counts, sorted by id, or by date newest first (undated last)."""
+        return self.indexer.documents(sort=sort)
 
     def ingest(
-        self, paths: Sequence[str | Path], *, progress: IngestProgress | None = None, rebuild: bool = False
+        self,
+        paths: Sequence[str | Path],
+        *,
+        progress: IngestProgress | None = None,
+        rebuild: bool = False,
+        sync: bool = False,
     ) -> IngestReport:
         """Index the files under ``paths`` (see ``rag.loading``); unchanged documents cost nothing.
 
-        Raises :class:`rag.errors.DocumentError` when no file can be used at all;
-        individual unreadable files are reported in ``IngestReport.skipped``.
+        ``sync``: ``paths`` are folders to keep in step; documents whose files are gone
+        from them are removed too (``IngestReport.removed``), documents from elsewhere
+        never (see :func:`rag.watching.load_folders`). An empty folder is allowed then.
+        Raises :class:`rag.errors.DocumentError` when no file can be used at all (or,
+        with ``sync``, a path is not a folder); individual unreadable files are reported
+        in ``IngestReport.skipped``.
         """
         t0 = time.perf_counter()
-        docs, skipped = load_documents(list(paths))
-        report = self.ingest_documents(docs, progress=progress, rebuild=rebuild)
+        snapshots: list[FolderSnapshot] = []
+        if sync:
+            from rag.watching import load_folders
+
+            docs, skipped, snapshots = load_folders(paths)
+        else:
+            docs, skipped = load_documents(list(paths))
+        report = self.ingest_documents(docs, progress=progress, rebuild=rebuild, sync=snapshots)
         return replace(report, skipped=tuple(skipped) + report.skipped, seconds=time.perf_counter() - t0)
 
     def ingest_documents(
-        self, docs: Sequence[Document], *, progress: IngestProgress | None = None, rebuild: bool = False
+        self,
+        docs: Sequence[Document],
+        *,
+        progress: IngestProgress | None = None,
+        rebuild: bool = False,
+        sync: Sequence[FolderSnapshot] = (),
     ) -> IngestReport:
         """Index already-loaded documents (see :meth:`ingest` and :meth:`rag.indexing.Indexer.ingest_documents`)."""
-        return self.indexer.ingest_documents(docs, progress=progress, rebuild=rebuild)
+        return self.indexer.ingest_documents(docs, progress=progress, rebuild=rebuild, sync=sync)
 
     def remove(self, doc_ids: Sequence[str]) -> int:
         """Delete documents by id (file name, compared after NFC); returns the number of chunks removed."""
@@ -166,11 +187,25 @@ class RAG:
     def _check_question(self, question: str) -> str:
         return validate_question(question, max_chars=self.settings.max_question_chars)
 
-    def retrieve(self, question: str, *, top_k: int | None = None, exclude_docs: Collection[str] = ()) -> list[Hit]:
-        """The passages retrieval returns for ``question``, best first (at most ``top_k``)."""
+    def retrieve(
+        self,
+        question: str,
+        *,
+        top_k: int | None = None,
+        exclude_docs: Collection[str] = (),
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
+    ) -> list[Hit]:
+        """The passages retrieval returns for ``question``, best first (at most ``top_k``).
+
+        ``since``/``until``: only articles dated in that range, inclusive (ISO ``YYYY-MM-DD``
+        or dates; undated articles are left out when either is given). Raises
+        :class:`rag.errors.QuestionError` for a bad question or date.
+        """
         q = self._check_question(question)
+        where = date_range(since, until)
         [vector] = self.embedder.embed([q])
-        return self.retriever.search(q, vector, top_k or self.settings.top_k, exclude_docs)
+        return self.retriever.search(q, vector, top_k or self.settings.top_k, exclude_docs, where=where)
 
     def stream(
         self,
@@ -181,14 +216,20 @@ class RAG:
         temperature: float | None = None,
         chat_model: str | None = None,
         exclude_docs: Collection[str] = (),
+        since: str | dt.date | None = None,
+        until: str | dt.date | None = None,
     ) -> AnswerStream:
         """Retrieve and prepare; iterate the result to generate. See :class:`AnswerStream`.
 
         When no passage reaches ``settings.min_score`` (the evidence gate) the answer is
         a refusal without calling the model: nothing in the index is about the question.
-        Raises :class:`rag.errors.QuestionError` for an empty or over-long question.
+        ``since``/``until`` restrict retrieval to articles dated in that range, inclusive
+        (ISO ``YYYY-MM-DD`` strings or dates; undated articles are left out).
+        Raises :class:`rag.errors.QuestionError` for an empty or over-long question or a
+        date not in that format.
         """
         q = self._check_question(question)
+        where = date_range(since, until)
         llm = self.llm(chat_model)  # loading happens once, outside the answer's timings
         t0 = time.perf_counter()
         history = list(history or [])
@@ -205,7 +246,7 @@ class RAG:
         [vector] = self.embedder.embed([standalone])
         timings["embed"] = time.perf_counter() - t
         t = time.perf_counter()
-        hits = self.retriever.search(standalone, vector, top_k or s.top_k, exclude_docs)
+        hits = self.retriever.search(standalone, vector, top_k or s.top_k, exclude_docs, where=where)
         timings["retrieve"] = time.perf_counter() - t
         return prepare_answer(
             q,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
-from rag.types import Chunk, Hit
+from rag.types import Chunk, DateRange, Hit
 
 __all__ = ["LLM", "Embedder", "KeywordIndex", "Message", "VectorStore"]
 
@@ -57,8 +57,11 @@ class VectorStore(Protocol):
 
     def delete(self, chunk_ids: Sequence[str]) -> None: ...
 
-    def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
-        """The ``k`` nearest chunks, best first; ``Hit.score`` is cosine similarity."""
+    def query(self, embedding: Sequence[float], k: int, *, where: DateRange | None = None) -> list[Hit]:
+        """The ``k`` nearest chunks, best first; ``Hit.score`` is cosine similarity.
+
+        ``where``: only chunks whose date is in that range (chunks without a date never match).
+        """
         ...
 
     def chunks(self, *, doc_id: str | None = None, with_text: bool = False) -> list[Chunk]:
@@ -86,8 +89,11 @@ class KeywordIndex(Protocol):
 
     def ids(self) -> set[str]: ...
 
-    def search(self, query: str, k: int) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, best first, ``source="bm25"``."""
+    def search(self, query: str, k: int, *, where: DateRange | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``, best first, ``source="bm25"``.
+
+        ``where``: only chunks whose date is in that range (chunks without a date never match).
+        """
         ...
 
     def sync(self, chunks: Sequence[Chunk]) -> tuple[int, int]:

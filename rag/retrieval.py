@@ -13,6 +13,7 @@ rerank with a model, or decide whether the evidence suffices (``rag.answering``)
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Collection, Sequence
@@ -20,12 +21,52 @@ from dataclasses import replace
 
 from rag.citations import strip_markers
 from rag.config import Settings
+from rag.errors import QuestionError
 from rag.protocols import KeywordIndex, VectorStore
-from rag.types import Hit, Turn
+from rag.types import DateRange, Hit, Turn
 
-__all__ = ["Retriever", "collapse_near_duplicates", "jaccard", "reciprocal_rank_fusion", "standalone_query"]
+__all__ = [
+    "Retriever",
+    "collapse_near_duplicates",
+    "date_range",
+    "jaccard",
+    "reciprocal_rank_fusion",
+    "standalone_query",
+]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _iso_day(value: str | dt.date | None, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise QuestionError(
+            f"{name} {value!r} is not a date; give it as YYYY-MM-DD (ISO 8601), e.g. 2025-03-01."
+        ) from None
+
+
+def date_range(since: str | dt.date | None = None, until: str | dt.date | None = None) -> DateRange | None:
+    """The :class:`DateRange` for user-given bounds (ISO ``YYYY-MM-DD`` strings or dates), inclusive.
+
+    None when neither bound is given. Raises :class:`QuestionError` naming the bad
+    value and the format, or when ``since`` is after ``until``.
+    """
+    start, end = _iso_day(since, "since"), _iso_day(until, "until")
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and start > end:
+        raise QuestionError(f"since {start} is after until {end}; give the earlier date as since.")
+    return DateRange(since=start, until=end)
 
 
 def reciprocal_rank_fusion(rankings: Sequence[Sequence[Hit]], *, k: int = 60) -> list[Hit]:
@@ -146,19 +187,28 @@ class Retriever:
         if self.keyword.count() != self.store.count():
             self.keyword.sync(self.store.chunks(with_text=True))
 
-    def search(self, text: str, vector: Sequence[float], k: int, exclude_docs: Collection[str] = ()) -> list[Hit]:
+    def search(
+        self,
+        text: str,
+        vector: Sequence[float],
+        k: int,
+        exclude_docs: Collection[str] = (),
+        *,
+        where: DateRange | None = None,
+    ) -> list[Hit]:
         """Dense (and BM25) candidates, fused, near-duplicates collapsed, cut to ``k``, best first.
 
         ``vector`` is ``text``'s embedding. ``exclude_docs`` hides documents from this
         one search (evaluation uses it to leave a question's own sources out without
-        re-indexing).
+        re-indexing). ``where`` keeps chunks dated in that range only; both retrievers
+        filter in the backend, so a narrow range still gets its ``k`` best.
         """
         self.follow_other_writers()
         fetch = max(self.settings.fetch_k, k) + (4 * k if exclude_docs else 0)
-        dense = [replace(h, dense=h.score) for h in self.store.query(vector, fetch)]
+        dense = [replace(h, dense=h.score) for h in self.store.query(vector, fetch, where=where)]
         rankings = [dense]
         if self.keyword is not None and self.settings.retrieval == "hybrid":
-            rankings.append(self.keyword.search(text, fetch))
+            rankings.append(self.keyword.search(text, fetch, where=where))
         if exclude_docs:
             rankings = [[h for h in r if h.chunk.doc_id not in exclude_docs] for r in rankings]
         fused = reciprocal_rank_fusion(rankings) if len(rankings) > 1 else rankings[0]

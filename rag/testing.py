@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from rag.protocols import Message
-from rag.types import Chunk, Hit
+from rag.types import Chunk, DateRange, Hit
 
 __all__ = ["FakeLLM", "HashEmbedder", "MemoryStore"]
 
@@ -78,9 +78,10 @@ class MemoryStore:
         for cid in chunk_ids:
             self._rows.pop(cid, None)
 
-    def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
+    def query(self, embedding: Sequence[float], k: int, *, where: DateRange | None = None) -> list[Hit]:
+        rows = [(c, vec) for c, vec in self._rows.values() if where is None or where.contains(c.date)]
         scored = sorted(
-            ((sum(a * b for a, b in zip(embedding, vec, strict=True)), c) for c, vec in self._rows.values()),
+            ((sum(a * b for a, b in zip(embedding, vec, strict=True)), c) for c, vec in rows),
             key=lambda t: (-t[0], t[1].chunk_id),
         )
         return [Hit(chunk=c, score=s, rank=i) for i, (s, c) in enumerate(scored[:k], 1)]

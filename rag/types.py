@@ -6,6 +6,7 @@ changed behind the pipeline's back, and a return type never changes shape with a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,6 +15,7 @@ __all__ = [
     "AnswerSentence",
     "Chunk",
     "Citation",
+    "DateRange",
     "Disagreement",
     "Document",
     "Hit",
@@ -21,6 +23,8 @@ __all__ = [
     "Timings",
     "Turn",
 ]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,29 @@ class Chunk:
     date: str = ""
     doc_hash: str = ""
     ingested_at: float = 0.0  # when its document version was written; resolves interrupted updates
+    # Where its document came from: the file's resolved absolute path, or the URL ("" in
+    # indexes written before sources were recorded). ``rag ingest --sync`` reads it.
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Publication dates to search within, inclusive, as ISO 8601 ``YYYY-MM-DD`` (None: open).
+
+    A chunk matches when its date's day is in the range; a chunk without a date never
+    matches a range. Build one from user input with :func:`rag.retrieval.date_range`,
+    which checks the format.
+    """
+
+    since: str | None = None
+    until: str | None = None
+
+    def contains(self, date: str) -> bool:
+        """Whether a stored date (``YYYY-MM-DD``, maybe with a time after it) falls in the range."""
+        day = date[:10]
+        if not _ISO_DAY.fullmatch(day):
+            return False
+        return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
 
 @dataclass(frozen=True)
@@ -191,3 +218,6 @@ class IngestReport:
     chunks_total: int = 0
     skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files not ingested
     seconds: float = 0.0
+    # With sync: documents removed because their files are gone from a synced folder.
+    documents_removed: int = 0
+    removed: tuple[tuple[str, str], ...] = ()  # (doc id, source) of each, in removal order

@@ -1,6 +1,7 @@
 """A child process for tests/test_crash_safety.py: ingest a folder into a persistent Chroma index.
 
     python tests/crash_ingest_worker.py DATA_DIR CORPUS_DIR [--die-at before-stale-delete|after-stale-delete]
+        [--sync [--die-after-deletes N]]
 
 It writes through ``RAG.open``: the real persistent ``ChromaStore`` and the SQLite keyword
 index beside it, with the hashing embedder (see the test module for why), and prints one line per event on stdout, so the
@@ -10,6 +11,7 @@ test knows where the ingest is when it kills it:
     landed DOC_ID N            an upsert holding this document's N chunks returned (one line
                                per document of the write; the pipeline writes documents in
                                groups, here of at most WRITE_GROUP_CHUNKS chunks)
+    deleted N                  a store delete of N chunks returned
     done {IngestReport json}   the ingest finished
     locked SECONDS             another process holds the write lock (IndexLockedError),
                                SECONDS from calling ingest() to the error
@@ -24,6 +26,11 @@ is in Chroma, the old one not yet removed) or ``after-stale-delete`` (Chroma hol
 new version only; the keyword index, written after Chroma, still holds the old one).
 Use it on an index without leftovers of an earlier interruption, whose repair would
 be the first delete.
+
+``--sync`` ingests CORPUS_DIR as a synced folder (documents whose files are gone from it
+are removed); ``--die-after-deletes N`` SIGKILLs the process right after its N-th store
+delete returned, before the keyword index's matching delete: in the middle of a sync's
+removals when nothing else is deleted.
 """
 
 from __future__ import annotations
@@ -57,6 +64,8 @@ class ReportingStore(ChromaStore):
 
     die_at = ""
     hold = False
+    die_after_deletes = 0
+    deletes = 0
 
     def upsert(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
         super().upsert(chunks, embeddings)
@@ -75,6 +84,11 @@ class ReportingStore(ChromaStore):
         super().delete(chunk_ids)
         if chunk_ids and self.die_at == "after-stale-delete":
             os.kill(os.getpid(), signal.SIGKILL)
+        if chunk_ids:
+            print(f"deleted {len(chunk_ids)}", flush=True)
+            ReportingStore.deletes += 1
+            if ReportingStore.deletes == self.die_after_deletes:
+                os.kill(os.getpid(), signal.SIGKILL)
 
 
 def open_rag(data: Path) -> RAG:
@@ -91,14 +105,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--die-at", choices=["before-stale-delete", "after-stale-delete"], default="")
     parser.add_argument("--hold-after-first-write", action="store_true")
+    parser.add_argument("--sync", action="store_true")
+    parser.add_argument("--die-after-deletes", type=int, default=0)
     args = parser.parse_args(argv)
     ReportingStore.die_at = args.die_at
     ReportingStore.hold = args.hold_after_first_write
+    ReportingStore.die_after_deletes = args.die_after_deletes
     rag = open_rag(args.data)
     print("ready", flush=True)
     t0 = time.perf_counter()
     try:
-        report = rag.ingest([args.corpus])
+        report = rag.ingest([args.corpus], sync=args.sync)
     except IndexLockedError:
         print(f"locked {time.perf_counter() - t0:.4f}", flush=True)
         return 3

@@ -100,6 +100,15 @@ CASES: list[tuple[list[str], int, str]] = [
     # docs
     (["docs", "--jsn"], USAGE, "No such option: --jsn"),
     (["docs", "extra"], USAGE, "unexpected extra argument"),
+    (["docs", "--sort", "size"], USAGE, "use date or id, not 'size'"),
+    # sync, watch and dates
+    (["ingest", "--sync", "README.md"], ERROR, "README.md is not a folder; sync keeps a folder in step"),
+    (["watch"], USAGE, "Missing argument"),
+    (["watch", "missing-folder"], ERROR, "missing-folder is not a folder"),
+    (["watch", "-odd"], USAGE, " watch -- -odd"),
+    (["watch", "--debounce", "abc", "seeds"], USAGE, "Invalid value 'abc' for '--debounce'"),
+    (["ask", "What rose?", "--since", "2025-02-30"], ERROR, "since '2025-02-30' is not a date; give it as YYYY-MM-DD"),
+    (["ask", "What rose?", "--until", "2025-01-01", "--since", "2025-02-01"], ERROR, "since 2025-02-01 is after until"),
     # models
     (["models"], USAGE, "Missing command. Commands: list, pull"),
     (["models", "nosuch"], USAGE, "No such command 'nosuch'"),

@@ -502,3 +502,79 @@ def test_second_writer_process_is_refused_at_once_and_the_index_stays_consistent
     state = check_index(data, edition)
     assert len(state.by_doc) == 150 and len(state.chunks) == sum(len(ids) for _, ids in edition.values())
     print(f"second writer refused after {refusal:.3f} s (process wall {second_wall:.1f} s)")
+
+
+# ------------------------------------------------------------------------------- sync
+
+
+def check_synced_index(data: Path, *editions: Edition) -> dict[str, set[str]]:
+    """Reopen ``data`` (which repairs it) and check it; returns doc id -> chunk ids.
+
+    Every document is whole (exactly its chunks in one of ``editions``), every chunk has
+    a vector, and the keyword index holds exactly the store's chunks.
+    """
+    rag = open_index(data)
+    try:
+        chunks = rag.store.chunks()
+        by_doc: dict[str, set[str]] = defaultdict(set)
+        for c in chunks:
+            by_doc[c.doc_id].add(c.chunk_id)
+        assert len(chunks) == sum(len(ids) for ids in by_doc.values()), "duplicate chunk ids"
+        expected = {d: ids for edition in editions for d, (_, ids) in edition.items()}
+        for doc_id, ids in by_doc.items():
+            assert ids == expected[doc_id], f"{doc_id}: half a document ({len(ids)} of {len(expected[doc_id])})"
+        all_ids = [c.chunk_id for c in chunks]
+        vectors = {}
+        for i in range(0, len(all_ids), 500):
+            vectors.update(rag.store.embeddings(all_ids[i : i + 500]))
+        assert set(vectors) == set(all_ids)
+        assert rag.keyword is not None
+        assert rag.keyword.ids() == set(all_ids), "keyword index and vector store disagree"  # type: ignore[attr-defined]
+        return dict(by_doc)
+    finally:
+        rag.keyword.close()  # type: ignore[union-attr]
+
+
+def test_sync_killed_during_its_removals_is_repaired_and_a_rerun_completes(tmp_path: Path) -> None:
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus, 60)
+    # A folder whose name starts like the synced one, ingested too, never synced.
+    outside = tmp_path / "corpus-old"
+    outside.mkdir()
+    for i in range(6):
+        (outside / f"old-{i}.txt").write_text(_article(random.Random(i), 1000 + i, 1), encoding="utf-8")
+    build_index_in_bulk(data)
+    assert run_worker(data, outside).returncode == 0
+    chunker = pipeline_chunker()
+    inside, beside = expected_chunks(corpus, chunker), expected_chunks(outside, chunker)
+    deleted = {f"{i:04d}_article.txt" for i in range(0, 60, 2)}
+    for name in deleted:
+        (corpus / name).unlink()
+    for name in ("old-0.txt", "old-1.txt"):  # gone too, but not from the synced folder
+        (outside / name).unlink()
+
+    run = run_worker(data, corpus, "--sync", "--die-after-deletes", "3")
+    assert run.returncode == -signal.SIGKILL and run.landed == []
+    assert sum(line.startswith("deleted ") for line in run.lines) == 3
+    keyword = SqliteKeywordIndex(data / "keyword-news.sqlite3")
+    left_behind = keyword.count()
+    keyword.close()
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    assert left_behind > ChromaStore.persistent(data / "chroma").count()  # the keyword delete never ran
+    docs = check_synced_index(data, inside, beside)  # killed between the store and the keyword delete
+    assert beside.keys() <= docs.keys()  # nothing outside the folder removed
+    assert inside.keys() - deleted <= docs.keys()  # nor any file still there
+    gone = inside.keys() - docs.keys()
+    assert 3 <= len(gone) < len(deleted) and gone <= deleted  # mid-sync: some removed, not all
+
+    final = run_worker(data, corpus, "--sync")
+    assert final.returncode == 0
+    assert final.report["documents_removed"] == len(deleted) - len(gone)
+    assert final.report["documents_unchanged"] == len(inside) - len(deleted) and final.report["chunks_embedded"] == 0
+    docs = check_synced_index(data, inside, beside)
+    assert docs.keys() == (inside.keys() - deleted) | beside.keys()
+    again = run_worker(data, corpus, "--sync")
+    assert again.report["documents_removed"] == 0 and not any(line.startswith("deleted ") for line in again.lines)
+    print(f"sync killed after removing {len(gone)}/{len(deleted)} documents; completed: {len(docs)} documents")

@@ -21,7 +21,7 @@ import pytest
 from rag.backends.chroma import ChromaStore
 from rag.protocols import VectorStore
 from rag.testing import MemoryStore
-from rag.types import Chunk
+from rag.types import Chunk, DateRange
 
 pytest_plugins = ["tests.servers"]
 
@@ -57,6 +57,7 @@ def chunk(cid: str, doc: str = "doc1.txt", *, text: str | None = None, **fields:
         "date": "2024-03-01",
         "doc_hash": f"hash-{doc}",
         "ingested_at": 1_717_171_717.123456,
+        "source": f"/news/{doc}",
         **fields,
     }
     return Chunk(chunk_id=cid, doc_id=doc, text=text, **values)  # type: ignore[arg-type]
@@ -132,7 +133,7 @@ def test_upsert_then_count_and_every_field_round_trips(store: VectorStore) -> No
     originals = [
         chunk("a"),
         chunk("b", text="Ünïcode — 16 million € for «weapons»; 中文.\nSecond line."),
-        chunk("c", "doc2.html", title="", url="", date="", ingested_at=0.0),
+        chunk("c", "doc2.html", title="", url="", date="", ingested_at=0.0, source=""),
     ]
     upsert(store, originals)
     assert store.count() == 3
@@ -232,3 +233,38 @@ def test_another_handle_sees_the_writes(case: StoreCase, store: VectorStore) -> 
     assert [h.chunk.chunk_id for h in other.query(QUERY, 1)] == ["a"]
     other.delete(["a"])
     assert [c.chunk_id for c in store.chunks()] == ["b"]
+
+
+# Cosine order a..f; each chunk's date (f has none; e's date carries a time).
+DATES = {
+    "a": "2025-02-28",
+    "b": "2025-03-01",
+    "c": "2025-03-15",
+    "d": "2025-03-31",
+    "e": "2025-03-31T23:10:00+01:00",
+    "f": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (None, EXPECTED_ORDER),
+        (DateRange("2025-03-01", "2025-03-31"), ["b", "c", "d", "e"]),
+        (DateRange("2025-03-02", None), ["c", "d", "e"]),
+        (DateRange(None, "2025-03-01"), ["a", "b"]),  # the undated chunk is never in a range
+        (DateRange("2025-03-15", "2025-03-15"), ["c"]),
+        (DateRange("2026-01-01", None), []),
+        (DateRange(None, None), ["a", "b", "c", "d", "e"]),  # dated chunks only
+    ],
+)
+def test_query_keeps_the_date_range_in_cosine_order(
+    store: VectorStore, where: DateRange | None, expected: list[str]
+) -> None:
+    upsert(store, [chunk(cid, f"doc-{cid}.txt", date=DATES[cid]) for cid in EXPECTED_ORDER])
+    hits = store.query(QUERY, 50, where=where)
+    assert [h.chunk.chunk_id for h in hits] == expected
+    assert [h.rank for h in hits] == list(range(1, len(expected) + 1))
+    assert [h.chunk.date for h in hits] == [DATES[c] for c in expected]
+    # k counts matching chunks: a narrow range still gets its best k.
+    assert [h.chunk.chunk_id for h in store.query(QUERY, 2, where=where)] == expected[:2]

@@ -3,6 +3,10 @@
 Always cosine space, telemetry off, and no embedding function: vectors come from our
 embedder, so Chroma never downloads its default ONNX model. Index settings live in the
 collection metadata under ``rag:`` keys.
+
+A chunk's date is stored twice: as the ISO string (``date``) and as the integer
+``date_num`` = YYYYMMDD, because Chroma's ``$gte``/``$lte`` filters compare numbers only.
+Collections written before ``date_num`` existed (schema 1) get it added on open.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import BackendError
-from rag.types import Chunk, Hit
+from rag.types import Chunk, DateRange, Hit
 
 __all__ = ["ChromaStore"]
 
 log = logging.getLogger(__name__)
 _META_PREFIX = "rag:"
+SCHEMA = "2"  # 2: chunks carry date_num (and source)
 
 
 def _settings() -> Any:
@@ -39,12 +44,40 @@ class ChromaStore:
             self._col = client.get_or_create_collection(
                 collection,
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={f"{_META_PREFIX}schema": "1"},
+                metadata={f"{_META_PREFIX}schema": SCHEMA},
                 embedding_function=None,
             )
         except Exception as exc:  # chromadb raises many unrelated types; report them as one
             raise BackendError(f"Chroma could not open collection {collection!r}: {exc}") from None
         self._batch = int(client.get_max_batch_size())
+        if self.index_metadata().get("schema", "1") < SCHEMA:
+            self._add_date_numbers()
+
+    def _add_date_numbers(self) -> None:
+        """Schema 1 -> 2: give every dated chunk its ``date_num``, so date ranges find old chunks too.
+
+        Metadata only (Chroma merges an update's metadata into the stored one): no vector
+        is read or written. Idempotent, so two workers opening one server at once is harmless.
+        """
+        with self._guard():
+            offset, updated = 0, 0
+            while True:
+                res = self._col.get(include=["metadatas"], limit=self._batch, offset=offset)
+                ids, metas = [], []
+                for cid, meta in zip(res["ids"], res["metadatas"], strict=True):
+                    num = _date_num(str((meta or {}).get("date", "")))
+                    if num and (meta or {}).get("date_num") != num:
+                        ids.append(cid)
+                        metas.append({"date_num": num})
+                if ids:
+                    self._col.update(ids=ids, metadatas=metas)
+                    updated += len(ids)
+                if len(res["ids"]) < self._batch:
+                    break
+                offset += self._batch
+        self.set_index_metadata({"schema": SCHEMA})
+        if updated:
+            log.info("added date_num to %d chunks (collection schema %s)", updated, SCHEMA)
 
     @classmethod
     def persistent(cls, path: str | Path, collection: str = "news") -> ChromaStore:
@@ -112,7 +145,7 @@ class ChromaStore:
             for i in range(0, len(ids), self._batch):
                 self._col.delete(ids=ids[i : i + self._batch])
 
-    def query(self, embedding: Sequence[float], k: int) -> list[Hit]:
+    def query(self, embedding: Sequence[float], k: int, *, where: DateRange | None = None) -> list[Hit]:
         with self._guard():
             n = self._col.count()
             if n == 0:
@@ -120,6 +153,7 @@ class ChromaStore:
             res = self._col.query(
                 query_embeddings=[list(embedding)],
                 n_results=min(k, n),
+                where=_where(where),
                 include=["documents", "metadatas", "distances"],
             )
             hits = []
@@ -169,8 +203,26 @@ class ChromaStore:
         return self._batch
 
 
+def _date_num(date: str) -> int:
+    """YYYYMMDD of an ISO date (a time after the day is ignored); 0 when there is no such date."""
+    day = date[:10]
+    if len(day) == 10 and day[4] == "-" and day[7] == "-" and (digits := day[:4] + day[5:7] + day[8:]).isdigit():
+        return int(digits)
+    return 0
+
+
+def _where(where: DateRange | None) -> dict[str, Any] | None:
+    """A Chroma ``where`` filter for a date range; chunks without ``date_num`` never match it."""
+    if where is None:
+        return None
+    bounds: list[dict[str, Any]] = [{"date_num": {"$gte": _date_num(where.since) if where.since else 1}}]
+    if where.until:
+        bounds.append({"date_num": {"$lte": _date_num(where.until)}})
+    return bounds[0] if len(bounds) == 1 else {"$and": bounds}
+
+
 def _to_meta(c: Chunk) -> dict[str, str | int | float]:
-    return {
+    meta: dict[str, str | int | float] = {
         "doc_id": c.doc_id,
         "doc_hash": c.doc_hash,
         "title": c.title,
@@ -180,7 +232,11 @@ def _to_meta(c: Chunk) -> dict[str, str | int | float]:
         "end": c.end,
         "ordinal": c.ordinal,
         "ingested_at": c.ingested_at,
+        "source": c.source,
     }
+    if num := _date_num(c.date):
+        meta["date_num"] = num
+    return meta
 
 
 def _from_meta(cid: str, meta: Mapping[str, Any] | None, text: str) -> Chunk:
@@ -197,4 +253,5 @@ def _from_meta(cid: str, meta: Mapping[str, Any] | None, text: str) -> Chunk:
         date=str(m.get("date", "")),
         doc_hash=str(m.get("doc_hash", "")),
         ingested_at=float(m.get("ingested_at", 0.0)),
+        source=str(m.get("source", "")),
     )

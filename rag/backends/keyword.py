@@ -3,11 +3,14 @@
 FTS5 is incremental (documents are added and deleted in place, inside transactions),
 persistent and in the standard library, so the keyword index never needs a full
 rebuild on ingest. It is a derived copy: :meth:`SqliteKeywordIndex.sync` brings it
-back in line with the vector store after a crash or when it is new.
+back in line with the vector store after a crash or when it is new. A file written
+with other columns (before ``source`` existed) is dropped and rebuilt from the store
+the same way.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -15,18 +18,37 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rag.text import STOP_WORDS, word_set
-from rag.types import Chunk, Hit
+from rag.types import Chunk, DateRange, Hit
 
 __all__ = ["SqliteKeywordIndex"]
 
+log = logging.getLogger(__name__)
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-_COLUMNS = ("chunk_id", "doc_id", "title", "url", "date", "start", "end", "ordinal", "doc_hash", "ingested_at")
+_COLUMNS = (
+    "chunk_id",
+    "doc_id",
+    "title",
+    "url",
+    "date",
+    "start",
+    "end",
+    "ordinal",
+    "doc_hash",
+    "ingested_at",
+    "source",
+)
 # Statements are built from the constant column list above, never from input.
-_INSERT = f"INSERT INTO chunks (text, title_text, {', '.join(_COLUMNS)}) VALUES ({', '.join('?' * 12)})"  # noqa: S608
+_INSERT = (
+    f"INSERT INTO chunks (text, title_text, {', '.join(_COLUMNS)}) VALUES ({', '.join('?' * (len(_COLUMNS) + 2))})"  # noqa: S608
+)
 # Two steps: rank on the full-text index alone (rowid and score), then read the text
 # and metadata of the k winners only. Selecting every column in the ranking query made
 # SQLite read the stored row of every match before sorting.
-_RANK = "SELECT rowid, bm25(chunks, 1.0, 0.5) AS s FROM chunks WHERE chunks MATCH ? ORDER BY s LIMIT ?"
+_RANK = "SELECT rowid, bm25(chunks, 1.0, 0.5) AS s FROM chunks WHERE chunks MATCH ?{where} ORDER BY s LIMIT ?"
+# A date range compares the stored ISO date's day as text (YYYY-MM-DD sorts by date);
+# a chunk without a date in that form never matches.
+_IN_RANGE = " AND date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'"
 _FETCH = f"SELECT rowid, text, {', '.join(_COLUMNS)} FROM chunks WHERE rowid IN "  # noqa: S608
 
 
@@ -51,6 +73,11 @@ class SqliteKeywordIndex:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._lock = threading.Lock()
         unindexed = ", ".join(f"{c} UNINDEXED" for c in _COLUMNS)
+        have = [row[1] for row in self._db.execute("PRAGMA table_info(chunks)")]
+        if have and have != ["text", "title_text", *_COLUMNS]:
+            # A derived copy in an older layout: start empty; opening the index syncs it from the store.
+            log.info("keyword index %s has other columns; rebuilding it from the vector store", path)
+            self._db.execute("DROP TABLE chunks")
         self._db.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS chunks USING fts5(text, title_text, {unindexed}, "
             "tokenize='porter unicode61 remove_diacritics 2')"
@@ -116,10 +143,11 @@ class SqliteKeywordIndex:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, *, where: DateRange | None = None) -> list[Hit]:
         """The ``k`` best chunks by BM25 (any query word may match); score = -bm25, higher is better.
 
-        Function words are left out of the query unless it has nothing else.
+        Function words are left out of the query unless it has nothing else. ``where``
+        keeps chunks dated in that range only.
         """
         words = list(dict.fromkeys(w.lower() for w in _TOKEN.findall(query)))
         if not words:
@@ -127,8 +155,15 @@ class SqliteKeywordIndex:
         words = ([w for w in words if w not in STOPWORDS] or words)[:64]
         # Quoted terms: user text never reaches FTS5's query syntax.
         match = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        condition, params = "", []
+        if where is not None:
+            condition = _IN_RANGE
+            for op, day in ((">=", where.since), ("<=", where.until)):
+                if day:
+                    condition += f" AND substr(date, 1, 10) {op} ?"
+                    params.append(day)
         with self._lock:
-            ranked = self._db.execute(_RANK, (match, k)).fetchall()
+            ranked = self._db.execute(_RANK.format(where=condition), (match, *params, k)).fetchall()
             if not ranked:
                 return []
             marks = ", ".join("?" * len(ranked))
@@ -137,7 +172,7 @@ class SqliteKeywordIndex:
         for rowid, score in ranked:
             if rowid not in stored:  # deleted by another process between the two reads
                 continue
-            text, cid, doc_id, title, url, date, start, end, ordinal, doc_hash, ingested_at = stored[rowid]
+            text, cid, doc_id, title, url, date, start, end, ordinal, doc_hash, ingested_at, source = stored[rowid]
             chunk = Chunk(
                 chunk_id=cid,
                 doc_id=doc_id,
@@ -150,6 +185,7 @@ class SqliteKeywordIndex:
                 date=date,
                 doc_hash=doc_hash,
                 ingested_at=float(ingested_at),
+                source=source,
             )
             hits.append(Hit(chunk=chunk, score=-float(score), rank=len(hits) + 1, source="bm25"))
         return hits
@@ -186,4 +222,5 @@ def _row(c: Chunk) -> tuple[str | int | float, ...]:
         c.ordinal,
         c.doc_hash,
         c.ingested_at,
+        c.source,
     )
