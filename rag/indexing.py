@@ -27,7 +27,7 @@ import os
 import time
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,6 +45,7 @@ __all__ = [
     "FolderSnapshot",
     "Indexer",
     "IngestProgress",
+    "assign_ids",
     "document_source",
     "embed_text",
 ]
@@ -87,6 +88,59 @@ class FolderSnapshot:
         """Whether a document with this source came from this folder and its file is gone."""
         root = self.folder.rstrip(os.sep) + os.sep
         return source.startswith(root) and source not in self.files
+
+
+def assign_ids(docs: Sequence[Document], indexed: Mapping[str, tuple[str, str]]) -> list[Document]:
+    """``docs`` with ids that say which document each one is; ``indexed``: doc id -> (source, content hash).
+
+    A file's identity is where it came from (its resolved path), not its name: the
+    same path is the same document (an update, under its indexed id); a new file keeps
+    its name as id unless a document from another source holds that name. Then a copy
+    (same text) is that document, and any other text gets the shortest unique
+    path-qualified id ("b/report.txt", then "x/b/report.txt", then "b/report~2.txt");
+    a file with the same text whose indexed source is gone was moved: same document.
+    A name indexed without a source (an index made before sources were recorded) is
+    adopted by the first file that brings it, as before. URLs, feed items and dump
+    records keep their ids: those already say where they came from.
+    """
+    taken = dict(indexed)
+    by_source = {source: doc_id for doc_id, (source, _) in indexed.items() if source}
+    out: list[Document] = []
+    for doc in docs:
+        source = document_source(doc)
+        if not doc.path or doc.doc_id != Path(doc.path).name:
+            taken[doc.doc_id] = (source, doc.content_hash)
+            out.append(doc)
+            continue
+        owner, owner_hash = taken.get(doc.doc_id, ("", ""))
+        if source in by_source:
+            doc_id = by_source[source]
+        elif owner in ("", source):
+            doc_id = doc.doc_id
+        elif owner_hash == doc.content_hash:
+            if Path(owner).is_file():  # a copy of an indexed article: no duplicate, first source kept
+                out.append(replace(doc, path=owner))
+                continue
+            doc_id = doc.doc_id  # the same article, moved: recorded under its new path
+        else:
+            doc_id = _qualified_id(Path(source), taken)
+            log.info("%s: %s already names a document from %s; indexed as %s", source, doc.doc_id, owner, doc_id)
+        taken[doc_id] = (source, doc.content_hash)
+        by_source[source] = doc_id
+        out.append(doc if doc_id == doc.doc_id else replace(doc, doc_id=doc_id))
+    return out
+
+
+def _qualified_id(path: Path, taken: Mapping[str, str]) -> str:
+    parts = path.parts
+    for depth in range(2, len(parts)):
+        candidate = "/".join(parts[-depth:])
+        if candidate not in taken:
+            return candidate
+    n = 2
+    while f"{path.parent.name}/{path.stem}~{n}{path.suffix}" in taken:
+        n += 1
+    return f"{path.parent.name}/{path.stem}~{n}{path.suffix}"
 
 
 def document_source(doc: Document) -> str:
@@ -256,6 +310,8 @@ class Indexer:
             by_doc: dict[str, dict[str, Chunk]] = defaultdict(dict)
             for c in existing:
                 by_doc[c.doc_id][c.chunk_id] = c
+            newest = {d: max(cs.values(), key=lambda c: c.ingested_at) for d, cs in by_doc.items()}
+            docs = assign_ids(docs, {d: (c.source, c.doc_hash) for d, c in newest.items()})
 
             added = updated = unchanged = 0
             counts = {"embedded": 0, "removed": removed}

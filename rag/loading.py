@@ -320,8 +320,9 @@ def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tu
 
     Returns the documents and the ``(path, reason)`` of each file, URL, feed item or
     dump line that was skipped, so one bad input does not stop the others. Two files
-    with the same name are the same document id: the later one is skipped (likewise
-    two items with the same link). Raises :class:`DocumentError` for a missing path,
+    with the same name and different text are both loaded (the index gives the second
+    a longer id, ``rag.indexing.assign_ids``); a copy with the same name and text, or
+    two items with the same link, load once. Raises :class:`DocumentError` for a missing path,
     or when no path or URL is given or a folder holds no ingestible file.
     """
     urls = [str(p).strip() for p in paths if _is_url(p)]
@@ -332,15 +333,16 @@ def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tu
 
     def add(found: list[Document], source: str) -> None:
         for doc in found:
-            if doc.doc_id in seen:
-                reason = (
-                    f"same file name as {seen[doc.doc_id]}; document ids are file names"
-                    if doc.doc_id == Path(source).name
-                    else f"same article ({doc.doc_id}) as in {seen[doc.doc_id]}"
-                )
-                skipped.append((source, reason))
+            # Two files that share a name but not their text are two documents: the index
+            # tells them apart by where they came from (``rag.indexing.assign_ids``). A copy
+            # (same name, same text) or the same item twice is one.
+            is_file = bool(doc.path) and doc.doc_id == Path(doc.path).name
+            key = f"{doc.doc_id}\x00{doc.content_hash}" if is_file else doc.doc_id
+            if key in seen:
+                if seen[key] != source:
+                    skipped.append((source, f"same article ({doc.doc_id}) as in {seen[key]}"))
                 continue
-            seen[doc.doc_id] = source
+            seen[key] = source
             docs.append(doc)
 
     for p in collect_paths(files) if files or not urls else []:
