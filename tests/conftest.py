@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag import RAG, Settings, testing
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -30,14 +29,7 @@ def seeds(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_rag(tmp_path: Path) -> RAG:
-    settings = Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models")
-    return RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=FakeLLM(),
-        settings=settings,
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    return testing.fake_rag(tmp_path)
 
 
 def _need_model(name: str) -> Path:

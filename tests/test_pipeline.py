@@ -12,18 +12,11 @@ import pytest
 from rag import RAG, IndexLockedError, IndexMismatchError, QuestionError, Settings, Turn
 from rag.errors import DocumentError
 from rag.prompting import REFUSAL
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore, fake_rag
 
 
 def make(tmp_path: Path, llm: FakeLLM | None = None, store: MemoryStore | None = None, **settings: object) -> RAG:
-    s = Settings(data_dir=tmp_path / "data", min_score=-1.0, **settings)  # type: ignore[arg-type]
-    return RAG(
-        embedder=HashEmbedder(),
-        store=store or MemoryStore(),
-        llm=llm or FakeLLM(),
-        settings=s,
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    return fake_rag(tmp_path, llm=llm, store=store, min_score=-1.0, **settings)
 
 
 def test_second_ingest_embeds_nothing(tmp_path: Path, seeds: Path) -> None:

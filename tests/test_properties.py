@@ -37,7 +37,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag import RAG, Answer, ConfigError, DocumentError, QuestionError, RagError, Settings, Turn
+from rag import Answer, ConfigError, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends.keyword import SqliteKeywordIndex
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.citations import resolve_citations
@@ -46,7 +46,7 @@ from rag.loading import html_to_text, load_document, load_documents, parse_docum
 from rag.metrics import extract_markers
 from rag.pipeline import validate_question
 from rag.prompting import build_messages, format_source
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore, fake_rag
 from rag.types import Chunk, Document, Hit
 from tests.conftest import SEEDS
 
@@ -368,15 +368,6 @@ def test_load_documents_returns_the_good_files_and_lists_the_bad_ones(
     assert all(reason for _, reason in skipped)
 
 
-def _fake_rag(data_dir: Path, store: MemoryStore | None = None, llm: FakeLLM | None = None, **options: object) -> RAG:
-    return RAG(
-        embedder=HashEmbedder(),
-        store=store or MemoryStore(),
-        llm=llm or FakeLLM(),
-        settings=Settings(data_dir=data_dir, min_score=-1.0, **options),  # type: ignore[arg-type]
-    )
-
-
 @settings(max_examples=30, **FAST)
 @given(
     folder=mixed_folder(),
@@ -390,7 +381,7 @@ def test_ingesting_bad_files_loses_nothing_already_indexed(
     # The upload also holds the indexed articles again, one of them now broken on disk.
     files = files + [(f"seeds/{p.name}", p.read_bytes() if p.name != broken else bad[1]) for p in SEEDS.iterdir()]
     with tempfile.TemporaryDirectory() as tmp:
-        rag = _fake_rag(Path(tmp) / "data")
+        rag = fake_rag(tmp, min_score=-1.0, locked=False)
         rag.ingest([SEEDS])
         before = {c.chunk_id for c in rag.store.chunks()}
         upload = Path(tmp) / "upload"
@@ -413,7 +404,7 @@ def test_ingesting_bad_files_loses_nothing_already_indexed(
 @pytest.fixture(scope="module")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> MemoryStore:
     store = MemoryStore()
-    _fake_rag(tmp_path_factory.mktemp("seeded"), store).ingest([SEEDS])
+    fake_rag(tmp_path_factory.mktemp("seeded"), store=store, min_score=-1.0, locked=False).ingest([SEEDS])
     return store
 
 
@@ -471,12 +462,10 @@ def test_ask_gives_an_answer_or_a_question_error(
     reply: str,
     hybrid: bool,
 ) -> None:
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=seeded_store,
-        llm=FakeLLM(reply),
-        settings=Settings(data_dir=Path(tempfile.gettempdir()) / "unused", min_score=-1.0),
-        keyword=seeded_keyword if hybrid else None,
+    unused = Path(tempfile.gettempdir()) / "unused"
+    keyword = seeded_keyword if hybrid else False
+    rag = fake_rag(
+        unused, reply=reply, store=seeded_store, keyword=keyword, locked=False, data_dir=unused, min_score=-1.0
     )
     try:
         answer = rag.ask(question, history)

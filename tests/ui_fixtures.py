@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from rag import RAG, Settings
+from rag import RAG, testing
 from rag.protocols import Message
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -40,20 +40,8 @@ def fake_rag(
 ) -> RAG:
     """A RAG over the fakes; ``min_score=-1`` because hashed vectors score low, and no support
     gate (``min_support=0``) because scripted replies are about rendering, not grounding."""
-    options = {
-        "data_dir": tmp_path / "data",
-        "models_dir": tmp_path / "models",
-        "min_score": -1.0,
-        "min_support": 0.0,
-        **settings,
-    }
-    return RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=llm or FakeLLM(reply),
-        settings=Settings(**options),
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    options = {"min_score": -1.0, "min_support": 0.0, **settings}
+    return testing.fake_rag(tmp_path, reply=reply, llm=llm, **options)
 
 
 def quote_first_source(messages: Sequence[Message]) -> str:
