@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +25,7 @@ from rag.types import Chunk, Hit
 if TYPE_CHECKING:
     from rag.pipeline import RAG
 
-__all__ = ["FakeLLM", "HashEmbedder", "MemoryStore", "fake_rag"]
+__all__ = ["FakeLLM", "HashEmbedder", "MemoryStore", "fake_rag", "free_port"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -179,3 +180,14 @@ def fake_rag(
         lock_path=Path(options["data_dir"]) / "write.lock" if locked else None,
         keyword=None if keyword is False else keyword,
     )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on right now (the kernel picks it).
+
+    For tests and benchmarks that start a server or need an address nobody answers on.
+    The port is free when returned; another process could take it before it is used.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])

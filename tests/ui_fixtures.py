@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import threading
 import time
 import urllib.request
@@ -17,7 +16,7 @@ import pytest
 
 from rag import RAG, testing
 from rag.protocols import Message
-from rag.testing import FakeLLM
+from rag.testing import FakeLLM, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -89,12 +88,6 @@ class GatedLLM(SlowLLM):
             if i == 1:
                 self.gate.wait(300)
             yield piece
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
