@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from rag import RAG, Settings, testing
 
@@ -17,6 +18,18 @@ MODELS = ROOT / "models"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Hypothesis budgets. Each property test names its full count, `@settings(max_examples=examples(300))`;
+# HYPOTHESIS_PROFILE=fast (`make test-fast`) runs a tenth of it, `make test` and CI the full count.
+settings.register_profile("full")
+settings.register_profile("fast", max_examples=10)  # for a property test that names no count
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "full")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(full: int) -> int:
+    """``full`` examples, or a tenth of them (at least 10) under the fast profile."""
+    return max(10, full // 10) if HYPOTHESIS_PROFILE == "fast" else full
 
 
 @pytest.fixture
