@@ -30,7 +30,7 @@ qs = [
 
 def match(q):
     words = [w for w in dict.fromkeys(w.lower() for w in re.findall(r"\w+", q)) if w not in STOPWORDS]
-    return " OR ".join('"%s"' % w for w in words)
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 A = "SELECT rowid, bm25(chunks, 1.0, 0.5) AS s FROM chunks WHERE chunks MATCH ? ORDER BY s LIMIT 20"
@@ -56,6 +56,6 @@ print(qs[:2])
 print("--- df per term")
 for w in ["defence", "minister", "new", "systems", "air", "soldiers", "brussels", "budget"]:
     t = time.perf_counter()
-    n = db.execute(C, ('"%s"' % w,)).fetchone()[0]
+    n = db.execute(C, (f'"{w}"',)).fetchone()[0]
     dt = time.perf_counter() - t
     print(w, n, "%.1f ms" % (dt * 1000))
