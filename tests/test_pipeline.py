@@ -208,7 +208,7 @@ def test_evidence_gate_refuses_without_calling_the_model(tmp_path: Path, seeds: 
     llm = FakeLLM("France won [1].")
     rag = make(tmp_path, llm=llm)
     rag.ingest([seeds])
-    gated = RAG(embedder=rag.embedder, store=rag.store, llm=llm, settings=Settings(min_score=0.99))
+    gated = fake_rag(tmp_path, embedder=rag.embedder, store=rag.store, llm=llm, min_score=0.99)
     answer = gated.ask("Who won the 2022 FIFA World Cup?")
     assert answer.abstained and answer.text == REFUSAL and answer.finish_reason == "gate"
     assert llm.prompts == []
