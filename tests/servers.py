@@ -228,7 +228,7 @@ def stub_server(routes: Mapping[str, object], *, port: int = 0) -> Iterator[int]
             pass
 
     httpd = ThreadingHTTPServer((LOOPBACK, port), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield int(httpd.server_address[1])
