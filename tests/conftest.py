@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -89,6 +90,15 @@ def seeded_chroma_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder: o
     )
     rag.ingest([SEEDS])
     return data
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, driven by Playwright: tests/ui_fixtures.py), one per test module."""
+    from tests.ui_fixtures import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture
