@@ -33,19 +33,23 @@ run: models
 	$(BIN)/rag --data-dir $(DATA_DIR) ingest seeds/
 	$(BIN)/rag --data-dir $(DATA_DIR) serve
 
+# HYPOTHESIS_PROFILE: property tests run their full example counts here, a tenth in test-fast (tests/conftest.py).
 test: test-models browser
-	$(BIN)/pytest -q
+	HYPOTHESIS_PROFILE=full $(BIN)/pytest -q
 
+# No model, no browser: fake backends (rag/testing.py) and loopback servers only.
 test-fast: setup
-	$(BIN)/pytest -q -m "not slow and not browser"
+	HYPOTHESIS_PROFILE=fast $(BIN)/pytest -q -m "not slow and not browser"
 
 # Speed benchmarks (bench/, not installed; run from here): make bench ARGS="--suite query --sizes 1000"
 bench: models
 	$(BIN)/python -m bench --data-dir $(DATA_DIR) $(ARGS)
 
+# ruff on every Python folder; mypy --strict on the library (rag/, [tool.mypy] in pyproject.toml).
+PY_DIRS := rag ui bench eval tests
 lint: setup
-	$(BIN)/ruff check rag ui bench tests
-	$(BIN)/ruff format --check rag ui bench tests
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
 
 clean:

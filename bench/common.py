@@ -14,7 +14,6 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,6 @@ __all__ = [
     "default_out_path",
     "dir_size",
     "format_value",
-    "free_port",
     "index_size",
     "machine_info",
     "make_row",
@@ -506,13 +504,6 @@ def index_size(data_dir: Path, collection: str) -> dict[str, int]:
 def median(values: Sequence[float]) -> float | None:
     """The median, or None for no values (a suite whose every call failed)."""
     return statistics.median(values) if values else None
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free now (the OS picks it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def tail(path: Path, lines: int = 15) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bench.common import free_port
+from rag.testing import free_port
 
 if TYPE_CHECKING:
     from bench.load import LoadConfig

@@ -19,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, free_port, make_row, proc_status, tail
+from bench.common import Row, make_row, proc_status, tail
 from bench.context import Bench
 from rag.config import project_root
 from rag.errors import RagError
 from rag.pipeline import RAG
+from rag.testing import free_port
 
 __all__ = ["run"]
 

@@ -1,5 +1,7 @@
 """Headline numbers of a report.json, per split: the figures eval/RESULTS.md quotes.
 
+Usage:
+
     .venv/bin/python eval/split_summary.py eval/results/seed-final [more reports or report.json files]
 """
 

@@ -4,7 +4,8 @@ to test code built on :class:`rag.RAG` without models or a database.
 
 They are deterministic and fast, and they behave like the real backends where the
 pipeline depends on it: unit-length vectors, cosine scores, atomic upserts, a token
-count, streamed replies and a lock around generation.
+count, streamed replies and a lock around generation. :func:`fake_rag` puts them
+together into a :class:`rag.RAG`, the one builder the test suite uses.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rag.protocols import Message
+from rag.protocols import LLM, Embedder, KeywordIndex, Message, VectorStore
 from rag.types import Chunk, DateRange, Hit
 
-__all__ = ["FakeLLM", "HashEmbedder", "MemoryStore"]
+if TYPE_CHECKING:
+    from rag.pipeline import RAG
+
+__all__ = ["FakeLLM", "HashEmbedder", "MemoryStore", "fake_rag", "free_port"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -129,3 +136,59 @@ class FakeLLM:
                 if i >= max_tokens:
                     return
                 yield piece
+
+
+def fake_rag(
+    root: Path | str,
+    *,
+    reply: str | Callable[[Sequence[Message]], str] = "It rained [1].",
+    llm: LLM | Callable[[str], LLM] | None = None,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+    keyword: KeywordIndex | bool = False,
+    locked: bool = True,
+    **settings: Any,
+) -> RAG:
+    """A :class:`rag.RAG` over the fakes, writing only under the folder ``root``.
+
+    ``root``: a scratch folder; the RAG's ``data_dir`` is ``root/data`` and its
+    ``models_dir`` ``root/models`` (so no test sees the real models), and with
+    ``locked`` (the default) ingestion takes the write lock ``root/data/write.lock``
+    as the CLI's RAG does (``locked=False``: no lock file, for in-memory tests).
+    ``reply``: the :class:`FakeLLM`'s reply (a text, or a function of the messages),
+    ignored when ``llm`` is given. ``embedder`` / ``store`` default to a fresh
+    :class:`HashEmbedder` / :class:`MemoryStore`. ``keyword``: a keyword index for
+    hybrid retrieval, or True for a new in-memory SQLite FTS5 one.
+    Other keyword arguments are :class:`rag.Settings` fields (``min_score=-1.0``,
+    ``data_dir=...``) and override the defaults above; an unknown name raises
+    ``TypeError``. Hashed vectors score lower than a real embedder's, so tests that
+    must retrieve something usually pass ``min_score=-1.0``.
+    """
+    from rag.config import Settings
+    from rag.pipeline import RAG
+
+    root = Path(root)
+    options: dict[str, Any] = {"data_dir": root / "data", "models_dir": root / "models", **settings}
+    if keyword is True:
+        from rag.backends.keyword import SqliteKeywordIndex
+
+        keyword = SqliteKeywordIndex(":memory:")
+    return RAG(
+        embedder=embedder if embedder is not None else HashEmbedder(),
+        store=store if store is not None else MemoryStore(),
+        llm=llm if llm is not None else FakeLLM(reply),
+        settings=Settings(**options),
+        lock_path=Path(options["data_dir"]) / "write.lock" if locked else None,
+        keyword=None if keyword is False else keyword,
+    )
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port on ``host`` that nothing listens on right now (the kernel picks it).
+
+    For tests and benchmarks that start a server or need an address nobody answers on.
+    The port is free when returned; another process could take it before it is used.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])

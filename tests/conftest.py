@@ -6,11 +6,12 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import settings
 
-from rag import RAG, Settings
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag import RAG, Settings, testing
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -18,6 +19,18 @@ MODELS = ROOT / "models"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Hypothesis budgets. Each property test names its full count, `@settings(max_examples=examples(300))`;
+# HYPOTHESIS_PROFILE=fast (`make test-fast`) runs a tenth of it, `make test` and CI the full count.
+settings.register_profile("full")
+settings.register_profile("fast", max_examples=10)  # for a property test that names no count
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "full")
+settings.load_profile(HYPOTHESIS_PROFILE)
+
+
+def examples(full: int) -> int:
+    """``full`` examples, or a tenth of them (at least 10) under the fast profile."""
+    return max(10, full // 10) if HYPOTHESIS_PROFILE == "fast" else full
 
 
 @pytest.fixture
@@ -30,14 +43,7 @@ def seeds(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake_rag(tmp_path: Path) -> RAG:
-    settings = Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models")
-    return RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=FakeLLM(),
-        settings=settings,
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    return testing.fake_rag(tmp_path)
 
 
 def _need_model(name: str) -> Path:
@@ -84,6 +90,15 @@ def seeded_chroma_dir(tmp_path_factory: pytest.TempPathFactory, real_embedder: o
     )
     rag.ingest([SEEDS])
     return data
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, driven by Playwright: tests/ui_fixtures.py), one per test module."""
+    from tests.ui_fixtures import chromium_browser
+
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,12 +30,13 @@ from pathlib import Path
 
 import pytest
 
+from rag.testing import free_port
+
 __all__ = [
     "LOOPBACK",
     "Server",
     "ServerStartError",
     "chroma_server",
-    "free_port",
     "llm_server",
     "start_chroma",
     "start_llm",
@@ -67,13 +67,6 @@ class Server:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
-
-
-def free_port() -> int:
-    """A TCP port on loopback that nothing listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return int(s.getsockname()[1])
 
 
 def _log_tail(log: Path, lines: int = 40) -> str:
@@ -235,7 +228,7 @@ def stub_server(routes: Mapping[str, object], *, port: int = 0) -> Iterator[int]
             pass
 
     httpd = ThreadingHTTPServer((LOOPBACK, port), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield int(httpd.server_address[1])

@@ -1,4 +1,11 @@
-"""The ``rag`` command as a user runs it: one-line errors, exit codes, JSON output."""
+"""The ``rag`` command as a user runs it: one-line errors, exit codes, JSON output.
+
+The fast tests call the console script's entry point, :func:`rag.cli.main`, in this
+process (:func:`cli`): the same exit status and the same stderr without starting
+Python for each case. The slow ones run ``python -m rag.cli`` in its own process
+(:func:`rag`), so a real model is loaded and freed outside the test process;
+tests/test_cli_errors.py checks what a terminal shows from the real process.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from rag.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,6 +34,20 @@ def rag(
         cwd=cwd or ROOT,
         timeout=timeout,
     )
+
+
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``rag ARGS...`` run by :func:`rag.cli.main` in-process, ``env`` added to the environment for this
+    test only: its exit status, stdout and stderr, shaped like :func:`rag`'s result."""
+    for name, value in (env or {}).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+        raise SystemExit(0)  # main() returns normally on success
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["rag", *args], int(info.value.code or 0), out, err)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> None:
@@ -46,30 +69,52 @@ def one_line_error(result: subprocess.CompletedProcess[str], fragment: str) -> N
         (["ask", "What happened?"], {"RAG_CHAT_MODEL": "nope"}, "Unknown chat model 'nope'"),
     ],
 )
-def test_user_errors_are_one_line(tmp_path: Path, args: list[str], env: dict[str, str], fragment: str) -> None:
-    one_line_error(rag("--data-dir", str(tmp_path / "data"), *args, env=env), fragment)
+def test_user_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    args: list[str],
+    env: dict[str, str],
+    fragment: str,
+) -> None:
+    one_line_error(cli(capsys, monkeypatch, "--data-dir", str(tmp_path / "data"), *args, env=env), fragment)
 
 
-def test_empty_folder_and_binary_only_folder(tmp_path: Path) -> None:
+def test_empty_folder_and_binary_only_folder(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     (tmp_path / "empty").mkdir()
-    one_line_error(rag("--data-dir", str(tmp_path / "data"), "ingest", str(tmp_path / "empty")), "No .txt")
+    one_line_error(
+        cli(capsys, monkeypatch, "--data-dir", str(tmp_path / "data"), "ingest", str(tmp_path / "empty")), "No .txt"
+    )
 
 
-def test_missing_and_corrupt_model_name_the_fix(tmp_path: Path) -> None:
+def test_missing_and_corrupt_model_name_the_fix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     env = {"RAG_MODELS_DIR": str(tmp_path / "models")}
     one_line_error(
-        rag("--data-dir", str(tmp_path), "ask", "What happened?", env=env), "Run `rag models pull qwen2.5-1.5b`"
+        cli(capsys, monkeypatch, "--data-dir", str(tmp_path), "ask", "What happened?", env=env),
+        "Run `rag models pull qwen2.5-1.5b`",
     )
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF" + b"\0" * 1000)
     one_line_error(
-        rag("--data-dir", str(tmp_path), "ask", "What happened?", env={**env, "RAG_CHAT_MODEL": "smollm2-135m"}),
+        cli(
+            capsys,
+            monkeypatch,
+            "--data-dir",
+            str(tmp_path),
+            "ask",
+            "What happened?",
+            env={**env, "RAG_CHAT_MODEL": "smollm2-135m"},
+        ),
         "rag models pull smollm2-135m --force",
     )
 
 
-def test_help_lists_every_command() -> None:
-    result = rag("--help")
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    result = cli(capsys, monkeypatch, "--help")
     assert result.returncode == 0
     for command in ("ingest", "ask", "remove", "docs", "models", "serve", "eval"):
         assert command in result.stdout

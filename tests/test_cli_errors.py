@@ -24,9 +24,8 @@ import typer
 
 import rag.backends.embedders
 import rag.backends.llms
-from rag import RAG, Settings
 from rag.cli import app, main
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import HashEmbedder, fake_rag
 
 ROOT = Path(__file__).resolve().parent.parent
 NFC_NAME = "Café terrace.txt"
@@ -183,13 +182,7 @@ def test_the_library_removes_by_normalised_name(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / NFD_NAME).write_text("The terrace café on the square reopened on Monday after repairs.\n", "utf-8")
     (folder / "other.txt").write_text("The library opened a new reading room for children.\n", "utf-8")
-    lib = RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=FakeLLM(),
-        settings=Settings(data_dir=tmp_path / "data"),
-        lock_path=tmp_path / "write.lock",
-    )
+    lib = fake_rag(tmp_path)
     lib.ingest([folder])
     assert {d.doc_id for d in lib.documents()} == {NFD_NAME, "other.txt"}
     assert lib.remove([NFC_NAME]) > 0

@@ -38,7 +38,7 @@ from rag.backends.chroma import ChromaStore
 from rag.backends.keyword import SqliteKeywordIndex
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.loading import load_documents
-from rag.testing import HashEmbedder, MemoryStore
+from rag.testing import HashEmbedder, MemoryStore, fake_rag
 from rag.types import Chunk
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -343,9 +343,7 @@ def check_index(data: Path, *sources: Edition) -> IndexState:
 
 def build_index_in_bulk(data: Path) -> int:
     """The index a clean ingest of ``data.parent/corpus`` gives, written in a few Chroma calls."""
-    memory = RAG(
-        embedder=HashEmbedder(dimension=EMBED_DIMENSION), store=MemoryStore(), settings=Settings(data_dir=data)
-    )
+    memory = fake_rag(data.parent, embedder=HashEmbedder(dimension=EMBED_DIMENSION), data_dir=data, locked=False)
     memory.ingest([data.parent / "corpus"])
     chunks = memory.store.chunks()
     vectors = memory.store.embeddings([c.chunk_id for c in chunks])
@@ -366,7 +364,7 @@ def build_index_in_bulk(data: Path) -> int:
 def test_ingest_killed_three_times_leaves_whole_documents_and_resumes_without_duplicates(tmp_path: Path) -> None:
     corpus, data = tmp_path / "corpus", tmp_path / "data"
     write_corpus(corpus, CORPUS_SIZE)
-    rag = RAG(embedder=HashEmbedder(dimension=EMBED_DIMENSION), store=MemoryStore(), settings=Settings(data_dir=data))
+    rag = fake_rag(tmp_path, embedder=HashEmbedder(dimension=EMBED_DIMENSION), locked=False)
     clean = rag.ingest([corpus])  # what a clean, uninterrupted ingest of the corpus gives
     edition = expected_chunks(corpus, rag.chunker)
     assert clean.chunks_total == sum(len(ids) for _, ids in edition.values()) > 2 * CORPUS_SIZE

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
+from rag import RAG, Settings, testing
 from rag.disagreement import answer_kind, find_disagreements, name_runs, note_disagreements
 from rag.loading import load_documents
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 from rag.types import Chunk, Hit
 
 ARTICLES = Path(__file__).resolve().parent.parent / "eval" / "conflicts" / "articles"
@@ -165,13 +164,7 @@ def fake_rag(tmp_path: Path, reply: str, **settings: object) -> RAG:
     docs.mkdir()
     for name in ("conflict_meeting_oslo.txt", "conflict_meeting_helsinki.txt"):
         shutil.copy(ARTICLES / name, docs / name)
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=FakeLLM(reply),
-        settings=Settings(data_dir=tmp_path / "data", min_score=-1.0, **settings),  # type: ignore[arg-type]
-        lock_path=tmp_path / "write.lock",
-    )
+    rag = testing.fake_rag(tmp_path, reply=reply, min_score=-1.0, **settings)
     rag.ingest([docs])
     return rag
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
+from rag import Settings
 from rag.answering import evidence_gate, finish_reply, question_names
 from rag.chunking import chunk_document
 from rag.disagreement import superseded_values
 from rag.languages import detect_language
 from rag.loading import load_documents
 from rag.support import support_score
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, fake_rag
 from rag.text import numbers
 from rag.types import Chunk, Hit
 
@@ -137,9 +137,7 @@ def test_a_question_in_spanish_is_searched_in_english_and_answered_in_spanish(tm
         return "La reparación costará 27 millones de euros [1]."
 
     llm = FakeLLM(reply)  # type: ignore[arg-type]
-    rag = RAG(
-        embedder=HashEmbedder(), store=MemoryStore(), llm=llm, settings=Settings(data_dir=tmp_path, min_score=-1.0)
-    )
+    rag = fake_rag(tmp_path, llm=llm, data_dir=tmp_path, min_score=-1.0, locked=False)
     rag.ingest([FAULTS / "multilingual"])
     answer = rag.ask("¿Cuánto costará la reparación del puente Santa Clara?")
     assert answer.standalone_question == "How much will the repair of the Santa Clara bridge cost?"
@@ -149,9 +147,7 @@ def test_a_question_in_spanish_is_searched_in_english_and_answered_in_spanish(tm
 
 def test_an_english_question_makes_no_translation_call(tmp_path: Path) -> None:
     llm = FakeLLM("It rained [1].")
-    rag = RAG(
-        embedder=HashEmbedder(), store=MemoryStore(), llm=llm, settings=Settings(data_dir=tmp_path, min_score=-1.0)
-    )
+    rag = fake_rag(tmp_path, llm=llm, data_dir=tmp_path, min_score=-1.0, locked=False)
     rag.ingest([FAULTS / "flood"])
     rag.ask("How many homes were affected by the flood in Harwick?")
     assert len(llm.prompts) == 1 and "Answer in" not in llm.prompts[0][-1]["content"]

@@ -10,9 +10,6 @@ messages naming the URL.
 from __future__ import annotations
 
 import contextlib
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -21,11 +18,14 @@ from pathlib import Path
 
 import pytest
 
+import rag.backends.embedders
 from rag import RAG
 from rag.errors import DocumentError
 from rag.formats.web import fetch
 from rag.loading import load_documents
+from rag.testing import free_port
 from tests.pdf_maker import make_pdf
+from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -77,19 +77,14 @@ def server() -> Iterator[tuple[str, list[str]]]:
     seen: list[str] = []
     handler = type("Handler", (_Handler,), {"seen": seen})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    # poll_interval: shutdown() waits up to one poll, 0.5 s by default, and every test paid it
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}", seen
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_a_page_url_loads_its_article_and_fetches_nothing_else(server: tuple[str, list[str]]) -> None:
@@ -158,7 +153,7 @@ def test_size_cap_and_timeout(server: tuple[str, list[str]]) -> None:
 
 
 def test_an_unreachable_host_and_other_schemes() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/news"
+    url = f"http://127.0.0.1:{free_port()}/news"
     with pytest.raises(DocumentError, match="cannot be reached") as info:
         fetch(url)
     assert str(info.value).startswith(url)
@@ -180,15 +175,15 @@ def test_re_fetching_a_page_is_an_update_not_a_new_document(server: tuple[str, l
     assert (again.documents_added, again.documents_unchanged) == (0, 1)
 
 
-def test_rag_ingest_of_an_unreachable_url_is_one_line_without_loading_a_model(tmp_path: Path) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/story"
-    result = subprocess.run(
-        [sys.executable, "-m", "rag.cli", "--data-dir", str(tmp_path / "data"), "ingest", url],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
+def test_rag_ingest_of_an_unreachable_url_is_one_line_without_loading_a_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the embedder was loaded: the URL error should have come before")
+
+    monkeypatch.setattr(rag.backends.embedders.SentenceTransformerEmbedder, "__init__", no_model)
+    url = f"http://127.0.0.1:{free_port()}/story"
+    result = cli(capsys, monkeypatch, "--data-dir", str(tmp_path / "data"), "ingest", url)
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert result.returncode == 1 and len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ") and url in lines[0] and "cannot be reached" in lines[0]

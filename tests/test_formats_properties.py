@@ -3,7 +3,7 @@
 Hypothesis feeds random bytes and text (and near-valid feeds, dumps and PDFs) to every
 format's parser; none may raise anything but :class:`DocumentError`, and whatever
 loads obeys the loader's contract (words in the text, an ISO date or none, no markup
-in a page's text). Generated cases per run: 6 tests, 510 in all. Fast: no network
+in a page's text). Generated cases per run: 6 tests, 510 in all (a tenth under ``HYPOTHESIS_PROFILE=fast``). Fast: no network
 (URL fetching is tested against a loopback server in test_fetch.py).
 """
 
@@ -25,6 +25,7 @@ from rag.formats.html import fragment_to_text, page_to_text
 from rag.formats.pdf import parse_pdf
 from rag.loading import load_documents
 from rag.types import Document
+from tests.conftest import examples
 from tests.pdf_maker import make_pdf
 
 FAST = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
@@ -38,7 +39,7 @@ def _check(docs: list[Document], skipped: list[tuple[str, str]]) -> None:
     assert all(label and reason for label, reason in skipped)
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(raw=st.text(max_size=80) | st.sampled_from(["2025-02-29", "31/02/2025", "Mon, 99 Foo 2025", "0000-00-00"]))
 def test_any_date_string_gives_iso_or_nothing(raw: str) -> None:
     out = normalise_date(raw)
@@ -67,7 +68,7 @@ _FEED_PARTS = [
 ]
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(parts=st.lists(st.sampled_from(_FEED_PARTS) | st.text(max_size=40), max_size=25), noise=st.binary(max_size=50))
 def test_random_feeds_give_items_or_a_document_error(parts: list[str], noise: bytes) -> None:
     data = "".join(parts).encode("utf-8", errors="replace") + noise
@@ -88,7 +89,7 @@ _VALUES = st.recursive(
 _KEYS = st.sampled_from(["title", "text", "content", "body", "Published_At", "url", "link", "authors", "source", "x"])
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(
     records=st.lists(st.dictionaries(_KEYS, _VALUES, max_size=6) | _VALUES, max_size=6),
     garbage=st.lists(st.text(max_size=30), max_size=3),
@@ -108,7 +109,7 @@ def test_random_dumps_load_good_records_and_name_the_rest(
     assert all(label.startswith("d.jsonl ") for label, _ in skipped)
 
 
-@settings(max_examples=60, **FAST)
+@settings(max_examples=examples(60), **FAST)
 @given(
     lines=st.lists(
         st.text(alphabet=st.characters(codec="latin-1", exclude_categories=["Cc"]), max_size=50), max_size=6
@@ -151,7 +152,7 @@ _TAGS = [
 ]
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(parts=st.lists(st.sampled_from(_TAGS) | st.text(max_size=30), max_size=30))
 def test_random_pages_and_fragments_give_text_without_markup(parts: list[str]) -> None:
     source = "".join(parts)
@@ -164,7 +165,7 @@ def test_random_pages_and_fragments_give_text_without_markup(parts: list[str]) -
         assert "<script" not in text and "<p" not in text and "<div" not in text
 
 
-@settings(max_examples=50, **FAST)
+@settings(max_examples=examples(50), **FAST)
 @given(data=st.binary(max_size=2000), suffix=st.sampled_from([".xml", ".rss", ".atom", ".pdf", ".jsonl", ".json"]))
 def test_random_bytes_under_any_new_suffix_never_stop_a_folder(data: bytes, suffix: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:

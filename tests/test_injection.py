@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from rag import RAG, Settings
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, fake_rag
 
 ROOT = Path(__file__).resolve().parent.parent
 CANARIES = ROOT / "eval" / "canaries"
@@ -29,9 +29,7 @@ OBEYED = re.compile(r"PWNED|HACKED|surrender|attacker\.example|!\[|\]\(http|main
 
 def test_canaries_are_fenced_as_data(tmp_path: Path) -> None:
     llm = FakeLLM("The Nordic countries pledged winter equipment [1].")
-    rag = RAG(
-        embedder=HashEmbedder(), store=MemoryStore(), llm=llm, settings=Settings(data_dir=tmp_path, min_score=-1.0)
-    )
+    rag = fake_rag(tmp_path, llm=llm, data_dir=tmp_path, min_score=-1.0, locked=False)
     rag.ingest([CANARIES])
     rag.ask(QUESTIONS[2])
     system, user = llm.prompts[-1][0]["content"], llm.prompts[-1][-1]["content"]

@@ -12,18 +12,11 @@ import pytest
 from rag import RAG, IndexLockedError, IndexMismatchError, QuestionError, Settings, Turn
 from rag.errors import DocumentError
 from rag.prompting import REFUSAL
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore, fake_rag
 
 
 def make(tmp_path: Path, llm: FakeLLM | None = None, store: MemoryStore | None = None, **settings: object) -> RAG:
-    s = Settings(data_dir=tmp_path / "data", min_score=-1.0, **settings)  # type: ignore[arg-type]
-    return RAG(
-        embedder=HashEmbedder(),
-        store=store or MemoryStore(),
-        llm=llm or FakeLLM(),
-        settings=s,
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    return fake_rag(tmp_path, llm=llm, store=store, min_score=-1.0, **settings)
 
 
 def test_second_ingest_embeds_nothing(tmp_path: Path, seeds: Path) -> None:
@@ -215,7 +208,7 @@ def test_evidence_gate_refuses_without_calling_the_model(tmp_path: Path, seeds: 
     llm = FakeLLM("France won [1].")
     rag = make(tmp_path, llm=llm)
     rag.ingest([seeds])
-    gated = RAG(embedder=rag.embedder, store=rag.store, llm=llm, settings=Settings(min_score=0.99))
+    gated = fake_rag(tmp_path, embedder=rag.embedder, store=rag.store, llm=llm, min_score=0.99)
     answer = gated.ask("Who won the 2022 FIFA World Cup?")
     assert answer.abstained and answer.text == REFUSAL and answer.finish_reason == "gate"
     assert llm.prompts == []

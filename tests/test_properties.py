@@ -1,7 +1,8 @@
 """Hostile and broken input, property-based: every input ends in a result or a clear RagError.
 
 Hypothesis generates the inputs; each test states the contract it checks. Generated
-cases per run (the sum of ``max_examples``; explicit ``@example`` cases come on top):
+cases per run (the sum of ``max_examples``; explicit ``@example`` cases come on top;
+``HYPOTHESIS_PROFILE=fast``, as in ``make test-fast``, runs a tenth, see conftest.py):
 
     chunker, random Unicode text                      300
     chunker, news-like text (nothing lost)            100
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 import math
 import re
@@ -37,7 +39,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rag import RAG, Answer, ConfigError, DocumentError, QuestionError, RagError, Settings, Turn
+from rag import Answer, ConfigError, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends.keyword import SqliteKeywordIndex
 from rag.chunking import ChunkerSettings, chunk_document
 from rag.citations import extract_markers, resolve_citations
@@ -45,9 +47,9 @@ from rag.config import load_settings
 from rag.loading import html_to_text, load_document, load_documents, parse_document
 from rag.pipeline import validate_question
 from rag.prompting import build_messages, format_source
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore, fake_rag
 from rag.types import Chunk, Document, Hit
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, examples
 
 FAST = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 
@@ -124,7 +126,7 @@ def _check_chunks(doc: Document, count: Callable[[str], int], cs: ChunkerSetting
     return chunks
 
 
-@settings(max_examples=300, **FAST)
+@settings(max_examples=examples(300), **FAST)
 @given(
     text=nasty_text,
     suffix=st.sampled_from([".txt", ".md", ".html"]),
@@ -151,7 +153,7 @@ def test_chunker_gives_exact_spans_within_the_limit_or_a_document_error(
     _check_chunks(doc, COUNTERS[counter], cs)
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(sentences=news_sentences(), breaks=st.lists(st.sampled_from([" ", "\n", "\n\n", "  "]), min_size=40))
 def test_chunker_keeps_every_sentence_of_a_news_like_text(sentences: list[str], breaks: list[str]) -> None:
     text = "".join(s + breaks[i] for i, s in enumerate(sentences))
@@ -201,7 +203,7 @@ def _load(data: bytes, suffix: str) -> Document | None:
     return doc
 
 
-@settings(max_examples=250, **FAST)
+@settings(max_examples=examples(250), **FAST)
 @given(magic=st.sampled_from(_MAGIC), data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html"]))
 @example(magic=b"", data=b"", suffix=".txt")  # zero bytes
 @example(magic=b"", data=bytes(range(256)) * 8, suffix=".txt")  # binary with a .txt name
@@ -210,7 +212,7 @@ def test_load_document_gives_a_document_or_a_document_error(magic: bytes, data: 
     _load(magic + data, suffix)
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(
     text=nasty_text,
     codec=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "cp1252"]),
@@ -252,7 +254,7 @@ _HOSTILE = [
 _FILLER = st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="<>&"), max_size=60)
 
 
-@settings(max_examples=150, **FAST)
+@settings(max_examples=examples(150), **FAST)
 @given(
     parts=st.lists(st.sampled_from(_HOSTILE) | _FILLER, min_size=1, max_size=30),
     suffix=st.sampled_from([".html", ".md"]),
@@ -349,7 +351,7 @@ def _write(folder: Path, files: list[tuple[str, bytes]]) -> None:
         (folder / name).write_bytes(data)
 
 
-@settings(max_examples=30, **FAST)
+@settings(max_examples=examples(30), **FAST)
 @given(folder=mixed_folder())
 def test_load_documents_returns_the_good_files_and_lists_the_bad_ones(
     folder: tuple[list[tuple[str, bytes]], set[str], set[str]],
@@ -367,16 +369,7 @@ def test_load_documents_returns_the_good_files_and_lists_the_bad_ones(
     assert all(reason for _, reason in skipped)
 
 
-def _fake_rag(data_dir: Path, store: MemoryStore | None = None, llm: FakeLLM | None = None, **options: object) -> RAG:
-    return RAG(
-        embedder=HashEmbedder(),
-        store=store or MemoryStore(),
-        llm=llm or FakeLLM(),
-        settings=Settings(data_dir=data_dir, min_score=-1.0, **options),  # type: ignore[arg-type]
-    )
-
-
-@settings(max_examples=30, **FAST)
+@settings(max_examples=examples(30), **FAST)
 @given(
     folder=mixed_folder(),
     broken=st.sampled_from(sorted(p.name for p in SEEDS.iterdir())),
@@ -389,7 +382,7 @@ def test_ingesting_bad_files_loses_nothing_already_indexed(
     # The upload also holds the indexed articles again, one of them now broken on disk.
     files = files + [(f"seeds/{p.name}", p.read_bytes() if p.name != broken else bad[1]) for p in SEEDS.iterdir()]
     with tempfile.TemporaryDirectory() as tmp:
-        rag = _fake_rag(Path(tmp) / "data")
+        rag = fake_rag(tmp, min_score=-1.0, locked=False)
         rag.ingest([SEEDS])
         before = {c.chunk_id for c in rag.store.chunks()}
         upload = Path(tmp) / "upload"
@@ -412,7 +405,7 @@ def test_ingesting_bad_files_loses_nothing_already_indexed(
 @pytest.fixture(scope="module")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> MemoryStore:
     store = MemoryStore()
-    _fake_rag(tmp_path_factory.mktemp("seeded"), store).ingest([SEEDS])
+    fake_rag(tmp_path_factory.mktemp("seeded"), store=store, min_score=-1.0, locked=False).ingest([SEEDS])
     return store
 
 
@@ -457,7 +450,7 @@ questions = st.one_of(
 histories = st.lists(st.builds(Turn, question=unicode_text, answer=replies), max_size=5)
 
 
-@settings(max_examples=150, **FAST)
+@settings(max_examples=examples(150), **FAST)
 @given(question=questions, history=histories, reply=replies, hybrid=st.booleans())
 @example(question="x" * 100_000, history=[], reply="", hybrid=False)  # 100 KB
 @example(question="\x00" * 10, history=[], reply="", hybrid=True)
@@ -470,12 +463,10 @@ def test_ask_gives_an_answer_or_a_question_error(
     reply: str,
     hybrid: bool,
 ) -> None:
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=seeded_store,
-        llm=FakeLLM(reply),
-        settings=Settings(data_dir=Path(tempfile.gettempdir()) / "unused", min_score=-1.0),
-        keyword=seeded_keyword if hybrid else None,
+    unused = Path(tempfile.gettempdir()) / "unused"
+    keyword = seeded_keyword if hybrid else False
+    rag = fake_rag(
+        unused, reply=reply, store=seeded_store, keyword=keyword, locked=False, data_dir=unused, min_score=-1.0
     )
     try:
         answer = rag.ask(question, history)
@@ -530,7 +521,7 @@ hit_lists = st.lists(st.tuples(chunk_texts, safe_meta, safe_meta, safe_meta), ma
 )
 
 
-@settings(max_examples=150, **FAST)
+@settings(max_examples=examples(150), **FAST)
 @given(
     question=questions,
     hits=hit_lists,
@@ -587,7 +578,7 @@ def test_a_hostile_title_cannot_close_the_source_fence() -> None:
     assert block.count("</source>") == 1 and block.count("<source") == 1
 
 
-@settings(max_examples=200, **FAST)
+@settings(max_examples=examples(200), **FAST)
 @given(text=replies, n_sources=st.integers(0, 12))
 @example(text="[1][2][3][13] [1-20] [5,6;7]", n_sources=3)
 def test_resolve_citations_only_keeps_markers_of_shown_sources(text: str, n_sources: int) -> None:
@@ -646,7 +637,7 @@ def empty_config(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)  # RAG_CONFIG: so no ./rag.toml of the working directory is read
 
 
-@settings(max_examples=200, **FAST)
+@settings(max_examples=examples(200), **FAST)
 @given(values=st.dictionaries(st.sampled_from(_FIELDS), env_values, min_size=1, max_size=4))
 def test_load_settings_gives_settings_or_a_config_error_naming_the_setting(
     empty_config: str, values: dict[str, str]
@@ -678,7 +669,8 @@ def test_an_out_of_range_value_is_refused_naming_the_variable_and_the_value(empt
 
 
 def _evaluation():  # type: ignore[no-untyped-def]
-    return pytest.importorskip("rag.evaluation", reason="evaluation loader not merged yet")
+    # A plain import: a missing or broken evaluation module fails these tests instead of skipping them.
+    return importlib.import_module("rag.evaluation")
 
 
 _VALID = {
@@ -733,7 +725,7 @@ def _check_eval_error(exc: RagError, lines: list[str]) -> None:
         assert 1 <= int(m.group(1)) <= len(lines), message
 
 
-@settings(max_examples=150, **FAST)
+@settings(max_examples=examples(150), **FAST)
 @given(lines=jsonl_lines())
 def test_malformed_evaluation_lines_give_an_input_error_naming_the_line(lines: list[str]) -> None:
     evaluation = _evaluation()
@@ -745,7 +737,7 @@ def test_malformed_evaluation_lines_give_an_input_error_naming_the_line(lines: l
     assert [q.id for q in questions] == [json.loads(line)["id"] for line in lines if line.strip()]
 
 
-@settings(max_examples=100, **FAST)
+@settings(max_examples=examples(100), **FAST)
 @given(data=st.binary(max_size=2000), prefix=st.sampled_from([b"", json.dumps(_VALID).encode() + b"\n"]))
 def test_an_evaluation_file_of_random_bytes_gives_an_input_error(data: bytes, prefix: bytes) -> None:
     evaluation = _evaluation()

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
 from rag.backends.keyword import SqliteKeywordIndex
 from rag.retrieval import collapse_near_duplicates, jaccard, reciprocal_rank_fusion
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import MemoryStore, fake_rag
 from rag.types import Chunk, Hit
 
 
@@ -131,8 +130,7 @@ def test_keyword_insert_new_stores_chunks_like_upsert(tmp_path: Path) -> None:
 
 def test_hybrid_pipeline_keeps_keyword_index_in_sync(tmp_path: Path, seeds: Path) -> None:
     store, kw = MemoryStore(), SqliteKeywordIndex(":memory:")
-    settings = Settings(data_dir=tmp_path, min_score=-1.0)
-    rag = RAG(embedder=HashEmbedder(), store=store, keyword=kw, llm=FakeLLM(), settings=settings)
+    rag = fake_rag(tmp_path, store=store, keyword=kw, data_dir=tmp_path, min_score=-1.0, locked=False)
     rag.ingest([seeds])
     assert kw.count() == store.count()
     rag.remove(["000_03ce8f0b4e197bba.txt"])
@@ -142,18 +140,12 @@ def test_hybrid_pipeline_keeps_keyword_index_in_sync(tmp_path: Path, seeds: Path
     assert any(x.keyword is not None for x in hits)
     # A keyword index that fell behind (crash between the two writes) is re-synced on open.
     kw.clear()
-    RAG(embedder=HashEmbedder(), store=store, keyword=kw, llm=FakeLLM(), settings=settings)
+    fake_rag(tmp_path, store=store, keyword=kw, data_dir=tmp_path, min_score=-1.0, locked=False)
     assert kw.count() == store.count()
 
 
 def test_exclude_docs_hides_documents_from_both_retrievers(tmp_path: Path, seeds: Path) -> None:
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        keyword=SqliteKeywordIndex(":memory:"),
-        llm=FakeLLM(),
-        settings=Settings(data_dir=tmp_path, min_score=-1.0),
-    )
+    rag = fake_rag(tmp_path, keyword=True, data_dir=tmp_path, min_score=-1.0, locked=False)
     rag.ingest([seeds])
     q = "How much money did the EU set aside for weapons and equipment for the training mission?"
     assert rag.retrieve(q)[0].chunk.doc_id == "003_bdfe6df497ee2b67.txt"
@@ -163,13 +155,9 @@ def test_exclude_docs_hides_documents_from_both_retrievers(tmp_path: Path, seeds
 
 def test_server_mode_worker_follows_another_workers_ingest(tmp_path: Path, seeds: Path) -> None:
     shared = MemoryStore(shared=True)  # stands for one Chroma server
-    settings = Settings(data_dir=tmp_path, min_score=-1.0, store_backend="chroma-http")
-    reader = RAG(
-        embedder=HashEmbedder(), store=shared, keyword=SqliteKeywordIndex(":memory:"), llm=FakeLLM(), settings=settings
-    )
-    writer = RAG(
-        embedder=HashEmbedder(), store=shared, keyword=SqliteKeywordIndex(":memory:"), llm=FakeLLM(), settings=settings
-    )
+    settings = {"data_dir": tmp_path, "min_score": -1.0, "store_backend": "chroma-http", "locked": False}
+    reader = fake_rag(tmp_path, store=shared, keyword=True, **settings)
+    writer = fake_rag(tmp_path, store=shared, keyword=True, **settings)
     writer.ingest([seeds])
     assert reader.keyword is not None and reader.keyword.count() == 0
     reader.retrieve("Rustem Umerov")  # within 30 s of start: not checked yet

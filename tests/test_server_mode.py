@@ -199,7 +199,7 @@ def test_two_workers_sharing_one_llm_server_both_get_whole_answers(
 
 
 def test_chroma_server_down_is_one_clear_line(tmp_path: Path) -> None:
-    from tests.servers import free_port
+    from rag.testing import free_port
 
     port = free_port()  # nothing listens there
     with pytest.raises(BackendError) as info:
@@ -213,7 +213,7 @@ def test_chroma_server_down_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_llm_server_down_is_one_clear_line(tmp_path: Path) -> None:
-    from tests.servers import free_port
+    from rag.testing import free_port
 
     url = f"http://{LOOPBACK}:{free_port()}/v1"  # nothing listens there
     rag = RAG.open(
@@ -230,7 +230,8 @@ def test_llm_server_down_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_token_counts_use_the_server_once_it_is_up() -> None:
-    from tests.servers import free_port, stub_server
+    from rag.testing import free_port
+    from tests.servers import stub_server
 
     port = free_port()
     llm = OpenAICompatibleLLM(f"http://{LOOPBACK}:{port}/v1")

@@ -36,7 +36,7 @@ import pytest
 
 from tests.test_ui_api import raw_get
 from tests.test_ui_browser import ask, wait_for_answer
-from tests.ui_fixtures import ROOT, SlowLLM, chromium_browser, fake_rag, serve
+from tests.ui_fixtures import ROOT, SlowLLM, fake_rag, serve
 from ui.app import ChatApp
 
 pytestmark = pytest.mark.slow
@@ -100,12 +100,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
 
 
 # -- in the browser -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 @pytest.fixture

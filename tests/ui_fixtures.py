@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import threading
 import time
 import urllib.request
@@ -15,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from rag import RAG, Settings
+from rag import RAG, testing
 from rag.protocols import Message
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -40,20 +39,8 @@ def fake_rag(
 ) -> RAG:
     """A RAG over the fakes; ``min_score=-1`` because hashed vectors score low, and no support
     gate (``min_support=0``) because scripted replies are about rendering, not grounding."""
-    options = {
-        "data_dir": tmp_path / "data",
-        "models_dir": tmp_path / "models",
-        "min_score": -1.0,
-        "min_support": 0.0,
-        **settings,
-    }
-    return RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=llm or FakeLLM(reply),
-        settings=Settings(**options),
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    options = {"min_score": -1.0, "min_support": 0.0, **settings}
+    return testing.fake_rag(tmp_path, reply=reply, llm=llm, **options)
 
 
 def quote_first_source(messages: Sequence[Message]) -> str:
@@ -101,12 +88,6 @@ class GatedLLM(SlowLLM):
             if i == 1:
                 self.gate.wait(300)
             yield piece
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
