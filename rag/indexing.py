@@ -131,7 +131,7 @@ def assign_ids(docs: Sequence[Document], indexed: Mapping[str, tuple[str, str]])
     return out
 
 
-def _qualified_id(path: Path, taken: Mapping[str, str]) -> str:
+def _qualified_id(path: Path, taken: Mapping[str, object]) -> str:
     parts = path.parts
     for depth in range(2, len(parts)):
         candidate = "/".join(parts[-depth:])
