@@ -305,40 +305,14 @@ def english_query(llm: LLM, question: str) -> str:
     return lines[0] if lines else question
 
 
-def prepare_answer(
-    question: str,
-    hits: Sequence[Hit],
-    *,
-    llm: LLM,
-    settings: Settings,
-    embed_model: str,
-    history: Sequence[Turn] = (),
-    standalone: str = "",
-    timings: dict[str, float],
-    t0: float,
-    temperature: float | None = None,
-    language: str = ENGLISH,
-) -> AnswerStream:
+def prepare_answer(request: AnswerRequest, history: Sequence[Turn] = ()) -> AnswerStream:
     """The evidence gate, then the prompt: an :class:`AnswerStream` ready to generate.
 
-    When no passage reaches ``settings.min_score`` (cosine similarity, the evidence
-    gate) the stream is a refusal that never calls the model. ``timings`` (seconds by
-    step) gets ``"prompt"``; ``t0`` is ``time.perf_counter()`` when the question came in.
-    ``language`` (ISO 639-1) is the question's: the answer is asked for in it.
+    When the passages fail the evidence gate (:func:`evidence_gate`) the stream is a
+    refusal that never calls the model. ``request.timings`` (seconds by step) gets
+    ``"prompt"``; the answer is asked for in ``request.language`` (ISO 639-1).
     """
-    request = AnswerRequest(
-        question=question,
-        standalone=standalone or question,
-        hits=tuple(hits),
-        plan=None,
-        llm=llm,
-        settings=settings,
-        embed_model=embed_model,
-        temperature=settings.temperature if temperature is None else temperature,
-        timings=timings,
-        t0=t0,
-        language=language,
-    )
+    question, hits, llm, settings = request.question, request.hits, request.llm, request.settings
     if not evidence_gate(question, hits, min_score=settings.min_score):
         return AnswerStream(request)
     t = time.perf_counter()
@@ -350,9 +324,9 @@ def prepare_answer(
         max_new_tokens=settings.max_tokens,
         history=history,
         max_history_turns=settings.history_turns,
-        answer_language="" if language == ENGLISH else language_name(language),
+        answer_language="" if request.language == ENGLISH else language_name(request.language),
     )
-    timings["prompt"] = time.perf_counter() - t
+    request.timings["prompt"] = time.perf_counter() - t
     return AnswerStream(replace(request, plan=plan))
 
 

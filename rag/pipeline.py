@@ -19,7 +19,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
-from rag.answering import AnswerStream, FinalText, english_query, finish_reply, prepare_answer, validate_question
+from rag.answering import (
+    AnswerRequest,
+    AnswerStream,
+    FinalText,
+    english_query,
+    finish_reply,
+    prepare_answer,
+    validate_question,
+)
 from rag.chunking import ChunkerSettings
 from rag.config import Settings, load_settings
 from rag.errors import IndexLockedError, QuestionError
@@ -28,7 +36,7 @@ from rag.languages import ENGLISH, detect_language
 from rag.loading import load_documents
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import Retriever, date_range, standalone_query
-from rag.types import Answer, Document, Hit, IngestReport, Turn
+from rag.types import Answer, Hit, IngestReport, Turn
 
 __all__ = [
     "RAG",
@@ -157,16 +165,10 @@ class RAG:
         report = self.ingest_documents(docs, progress=progress, rebuild=rebuild, sync=snapshots)
         return replace(report, skipped=tuple(skipped) + report.skipped, seconds=time.perf_counter() - t0)
 
-    def ingest_documents(
-        self,
-        docs: Sequence[Document],
-        *,
-        progress: IngestProgress | None = None,
-        rebuild: bool = False,
-        sync: Sequence[FolderSnapshot] = (),
-    ) -> IngestReport:
-        """Index already-loaded documents (see :meth:`ingest` and :meth:`rag.indexing.Indexer.ingest_documents`)."""
-        return self.indexer.ingest_documents(docs, progress=progress, rebuild=rebuild, sync=sync)
+    @property
+    def ingest_documents(self) -> Callable[..., IngestReport]:
+        """Index already-loaded documents: :meth:`rag.indexing.Indexer.ingest_documents`."""
+        return self.indexer.ingest_documents
 
     def remove(self, doc_ids: Sequence[str]) -> int:
         """Delete documents by id (file name, compared after NFC); returns the number of chunks removed."""
@@ -248,19 +250,20 @@ class RAG:
         t = time.perf_counter()
         hits = self.retriever.search(standalone, vector, top_k or s.top_k, exclude_docs, where=where)
         timings["retrieve"] = time.perf_counter() - t
-        return prepare_answer(
-            q,
-            hits,
+        request = AnswerRequest(
+            question=q,
+            standalone=standalone,
+            hits=tuple(hits),
+            plan=None,
             llm=llm,
             settings=s,
             embed_model=self.embedder.model_id,
-            history=history,
-            standalone=standalone,
+            temperature=s.temperature if temperature is None else temperature,
             timings=timings,
             t0=t0,
-            temperature=temperature,
             language=language,
         )
+        return prepare_answer(request, history)
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
         """Answer ``question`` (blocking). Same options as :meth:`stream`."""

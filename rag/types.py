@@ -207,17 +207,21 @@ class Answer:
 
 @dataclass(frozen=True)
 class IngestReport:
-    """What an ingest run did."""
+    """What an ingest run did: documents by outcome, chunks written and removed, seconds taken.
+
+    Unchanged documents cost nothing (no chunking, no embedding); ``skipped`` names
+    each input that could not be read and why, so one bad file never hides the rest.
+    """
 
     documents_seen: int = 0
     documents_added: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
+    # With sync: documents removed because their files are gone from a synced folder.
+    documents_removed: int = 0
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files not ingested
     chunks_embedded: int = 0
     chunks_removed: int = 0
     chunks_total: int = 0
-    skipped: tuple[tuple[str, str], ...] = ()  # (path, reason) of files not ingested
     seconds: float = 0.0
-    # With sync: documents removed because their files are gone from a synced folder.
-    documents_removed: int = 0
     removed: tuple[tuple[str, str], ...] = ()  # (doc id, source) of each, in removal order

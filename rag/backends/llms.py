@@ -50,15 +50,14 @@ class LlamaCppLLM:
                 "llama-cpp-python is not installed. Run `make setup` (it builds llama-cpp-python)."
             ) from None
         try:
-            self._llama = Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=n_threads,
-                n_threads_batch=n_threads,
-                n_batch=n_batch,
-                seed=seed,
-                verbose=False,
-            )
+            # n_threads_batch: prompt reading uses as many threads as generation.
+            options: dict[str, Any] = {
+                "n_ctx": n_ctx,
+                "n_threads": n_threads,
+                "n_threads_batch": n_threads,
+                "n_batch": n_batch,
+            }
+            self._llama = Llama(model_path=str(path), seed=seed, verbose=False, **options)
         except (ValueError, RuntimeError) as exc:
             raise ModelCorruptError(
                 f"llama.cpp could not load {path} ({exc}). Run `rag models pull --force`."
