@@ -174,6 +174,137 @@ def strip_link_lists(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
+# Words that, as a whole part of an element's class or id (split at "-", "_" and
+# camelCase), name page furniture in the markup of WordPress, Ghost, Drupal, Arc,
+# Brightspot, newsletter platforms and news themes: share bars, newsletter and
+# subscription boxes, promos and calls to action, related/"more"/"most read" teasers,
+# photo captions and credits, standfirsts, bylines and author bios, comments, ads.
+_FURNITURE_PARTS = frozenset(
+    {
+        "ad",
+        "ads",
+        "advert",
+        "advertisement",
+        "adslot",
+        "mpu",
+        "sponsor",
+        "sponsored",
+        "outbrain",
+        "taboola",
+        "share",
+        "sharing",
+        "sharedaddy",
+        "social",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "paywall",
+        "promo",
+        "cta",
+        "related",
+        "relatedposts",
+        "more",
+        "popular",
+        "trending",
+        "recirc",
+        "teaser",
+        "puff",
+        "credit",
+        "credits",
+        "dek",
+        "standfirst",
+        "subtitle",
+        "kicker",
+        "byline",
+        "bio",
+        "author",
+        "meta",
+        "tags",
+        "comment",
+        "comments",
+        "discussion",
+        "respond",
+        "breadcrumb",
+        "breadcrumbs",
+        "masthead",
+        "sidebar",
+        "widget",
+        "cookie",
+        "consent",
+        "banner",
+    }
+)
+_CLASS_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Elements that are furniture whatever their class: a photo's caption and credit.
+_FURNITURE_TAGS = frozenset({"figcaption", "aside"})
+
+
+_DATE_WORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun "
+        "january february march april may june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec "
+        "am pm a.m p.m at on published updated posted last gmt bst utc est edt cet cest pst pdt",
+    )
+)
+_DATE_TOKEN = re.compile(r"[\w.]+")
+
+
+def _is_date_line(text: str) -> bool:
+    """Whether ``text`` is only a date or time ("Friday 21 November 2025", "Updated 9:31 a.m. EST")."""
+    tokens = [t.lower().rstrip(".") or t for t in _DATE_TOKEN.findall(text)]
+    if not tokens or len(tokens) > 10:
+        return False
+    dated = any(t in _DATE_WORDS and t not in ("at", "on", "am", "pm") for t in tokens) or any(
+        re.fullmatch(r"(?:19|20)\d\d", t) for t in tokens
+    )
+    return (
+        dated
+        and any(t[:1].isdigit() for t in tokens)
+        and all(
+            t in _DATE_WORDS or re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.:]\d+)?(?:[ap]m)?|[ap]\.?m", t)
+            for t in tokens
+        )
+    )
+
+
+def _is_furniture(el: HtmlElement) -> bool:
+    names = f"{el.get('class', '')} {el.get('id', '')}"
+    if any(part.lower() in _FURNITURE_PARTS for part in _CLASS_PART.findall(names)):
+        return True
+    # A dateline of its own (the page's date is read from its metadata, not its text).
+    return el.tag.lower() not in _CONTAINERS and _is_date_line(el.text_content())
+
+
+def strip_furniture(tree: HtmlElement) -> HtmlElement:
+    """Remove, in place, elements a news page's markup marks as furniture; returns ``tree``.
+
+    An element goes when it is a ``<figcaption>`` or ``<aside>``, when its whole text
+    is a date or time (a dateline: the date is read from metadata), or when a part of its
+    class or id is one of ``_FURNITURE_PARTS`` (``"newsletter-signup"``,
+    ``"kg-cta-card"``, ``"StyledFigureCaption"``). These sit inside the article's own
+    container, where trafilatura and link density cannot tell them from text. An
+    element that holds half the page's words or more is kept whatever its name (a
+    ``<body class="single-post">`` or an article wrapped in a ``"post-meta"`` div
+    would otherwise take the article with it).
+    """
+    body = tree.find("body")
+    total = _words((body if body is not None else tree).text_content())
+    doomed = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag.lower() in ("html", "body", "head"):
+            continue
+        furniture = el.tag.lower() in _FURNITURE_TAGS or _is_furniture(el)
+        if furniture and _words(el.text_content()) < 0.5 * total:
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    return tree
+
+
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -235,16 +366,51 @@ def _article_root(tree: HtmlElement) -> HtmlElement | None:
     return None
 
 
-def _title(tree: HtmlElement, found: str) -> str:
-    """trafilatura's title, as the page spells it once decoded (trafilatura decodes entities twice).
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-\u2013\u2014:\u00b7\u2022]\s+|:\s+")
 
-    Without one: the page's ``og:title``, first ``<h1>``, or ``<title>``, in that order.
+
+def _title_from_title_tag(title: str, headings: list[str]) -> str:
+    """The headline part of a ``<title>`` that adds the site's name ("Site: Headline", "Headline | Site").
+
+    The part that is also one of the page's headings, the longest when several are
+    (a blog's name and its post's title both are); without one, the longest part.
+    Returns ``""`` for a ``<title>`` with no separator.
     """
-    own = [_squash(str(v)) for v in tree.xpath("//meta[@property='og:title' or @name='twitter:title']/@content")]
-    own += [_squash(el.text_content()) for el in tree.xpath("//h1") + tree.xpath("//title")]
-    if not found:
-        return next((t for t in own if t), "")
-    return next((t for t in own if t != found and html.unescape(t) == found), found)
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title) if p.strip()]
+    if len(parts) < 2:
+        return ""
+    matching = [p for p in parts if p in headings]
+    return max(matching or parts, key=len)
+
+
+def _title(tree: HtmlElement, found: str) -> str:
+    """The article's headline, as the page spells it once decoded (trafilatura decodes entities twice).
+
+    In order: the page's ``og:title``/``twitter:title``; trafilatura's title when it
+    is not simply the page's ``<title>`` or first ``<h1>`` (it came from JSON-LD or
+    another meta tag); the headline part of a ``<title>`` that adds the site's name;
+    trafilatura's title; the first ``<h1>``; the ``<title>``.
+    """
+    social = [_squash(str(v)) for v in tree.xpath("//meta[@property='og:title' or @name='twitter:title']/@content")]
+    h1 = [_squash(el.text_content()) for el in tree.xpath("//h1")]
+    title_tag = next((_squash(el.text_content()) for el in tree.xpath("//title")), "")
+    own = [t for t in [*social, *h1, title_tag] if t]
+    if found:
+        # trafilatura decodes entities twice: keep the page's own spelling of the same title.
+        found = next((t for t in own if t != found and html.unescape(t) == found), found)
+    if social and social[0]:
+        return social[0]
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title_tag)]
+    if found and found not in (title_tag, *parts, *h1[:1]):
+        return found
+    headings = [_squash(el.text_content()) for el in tree.xpath("//h1 | //h2 | //h3")]
+    return _title_from_title_tag(title_tag, headings) or found or next(iter(own), "")
+
+
+def _one_cell(line: str) -> str:
+    """A table row trafilatura wrote as ``| text |`` with one cell (an old layout table's paragraph), as plain text."""
+    match = re.fullmatch(r"\|\s*(.*?)\s*\|", line)
+    return match.group(1) if match and " | " not in match.group(1) else line
 
 
 def _words(text: str) -> int:
@@ -267,6 +433,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
         raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
     strip_hidden(tree)
     strip_link_lists(tree)
+    strip_furniture(tree)
     root = _article_root(tree)
     body = tree.find("body")
     fallback = _paragraphs(root if root is not None else (body if body is not None else tree), skip_chrome=True)
@@ -287,7 +454,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
         log.info("trafilatura failed on %s (%s); keeping its visible paragraphs", name, exc)
         result = None
     extracted = getattr(result, "text", None) or ""
-    paragraphs = [_squash(line) for line in extracted.split("\n") if line.strip()]
+    paragraphs = [_one_cell(_squash(line)) for line in extracted.split("\n") if line.strip()]
     # trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate:
     # keep the article element's own visible paragraphs when it kept less than half of
     # them, or the page's when it kept nothing (a page without an article element).
