@@ -233,6 +233,10 @@ _FURNITURE_PARTS = frozenset(
         "cookie",
         "consent",
         "banner",
+        "pinned",
+        "subheadline",
+        "rail",
+        "caption",
     }
 )
 _CLASS_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -270,12 +274,86 @@ def _is_date_line(text: str) -> bool:
     )
 
 
+# Attributes besides class and id in which component-based CMSes (Arc, Brightspot,
+# the Guardian's and the BBC's renderers, React sites) name a block.
+_NAME_ATTRIBUTES = ("class", "id", "data-component", "data-qa", "data-testid", "data-gu-name")
+# The credit lines wire services and newspapers end a story with (AP: "X contributed to
+# this report."; Reuters: "Reporting by X; Editing by Y"; US papers: "Contributing: X"),
+# and the rules ("___") that set them off.
+_CREDIT_LINE = re.compile(
+    r"(?:\(?(?:additional\s+)?(?:reporting|writing|editing)\s+by\b.*"
+    r"|.*\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b.*"
+    r"|contributing:.*"
+    r"|[_*=~\-\u2014\s]{3,})",
+    re.I | re.S,
+)
+
+# A byline on its own: "By Ann Lee", "By ANN LEE, City Reporter".
+_BYLINE = re.compile(r"[Bb][Yy]\s+(?:[A-Z][\w'\u2019.-]*\s*){1,4}(?:,[^.]*)?")
+# Links of promotion boxes: subscription, sign-up, membership and donation pages, and
+# "mailto:?" (share by e-mail: no recipient).
+_PROMO_HREF = re.compile(
+    r"^mailto:\?|/(?:subscribe|subscription|signup|sign-up|newsletters?|membership|donate|support-us)\b", re.I
+)
+# A site's copyright notice.
+_COPYRIGHT = re.compile(r"\u00a9|\(c\)\s*\d{4}|\bcopyright\s+\d{4}|\ball rights reserved\b", re.I)
+
+
 def _is_furniture(el: HtmlElement) -> bool:
-    names = f"{el.get('class', '')} {el.get('id', '')}"
+    names = " ".join(el.get(name, "") for name in _NAME_ATTRIBUTES)
     if any(part.lower() in _FURNITURE_PARTS for part in _CLASS_PART.findall(names)):
         return True
-    # A dateline of its own (the page's date is read from its metadata, not its text).
-    return el.tag.lower() not in _CONTAINERS and _is_date_line(el.text_content())
+    tag = el.tag.lower()
+    text = _squash(el.text_content())
+    n_words = len(text.split())
+    # A short box that links to a subscription, sign-up or donation page, or shares by e-mail.
+    if n_words <= 50 and any(_PROMO_HREF.search(a.get("href", "")) for a in el.iter("a")):
+        return True
+    if tag in _CONTAINERS:
+        return False
+    # A dateline, byline, credit line or copyright notice of its own (the page's date
+    # and authors are read from its metadata, not its text).
+    if _is_date_line(text) or (
+        n_words <= 40 and (_CREDIT_LINE.fullmatch(text) or _COPYRIGHT.search(text) or _BYLINE.fullmatch(text))
+    ):
+        return True
+    # A short paragraph that is mostly link text: "Read more: <headline>", "Related: <headline>".
+    linked = sum(len(a.text_content().split()) for a in el.iter("a"))
+    return tag == "p" and 0 < n_words <= 30 and linked >= 0.5 * n_words
+
+
+def _signup_boxes(tree: HtmlElement, total: int) -> list[HtmlElement]:
+    """The boxes around e-mail fields: newsletter sign-ups (the largest ancestor under 60 words)."""
+    boxes = []
+    for field in tree.xpath("//input[translate(@type, 'EMAIL', 'email')='email']"):
+        box = None
+        for ancestor in field.iterancestors():
+            tag = ancestor.tag.lower() if isinstance(ancestor.tag, str) else ""
+            words = _words(ancestor.text_content())
+            if tag in ("body", "html", "article", "main") or words >= 60 or words >= 0.5 * total:
+                break
+            box = ancestor
+        if box is not None:
+            boxes.append(box)
+    return boxes
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
+    """Turn, in place, tables used for page layout into ``<div>``s; returns ``tree``.
+
+    A table lays out a page, not data, when it holds another table or block text
+    (``<p>``, headings, lists) in its cells: the test Mozilla's Readability uses
+    (``_markDataTables``), shortened. trafilatura would otherwise keep a layout table
+    whole, menus and masthead included, as one row of text per table row.
+    """
+    blocks = ".//table | .//p | .//h1 | .//h2 | .//h3 | .//h4 | .//ul | .//ol | .//blockquote"
+    layout = [table for table in tree.iter("table") if table.xpath(blocks)]
+    for table in layout:
+        for el in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
+            el.tag = "div"
+            for attr in ("colspan", "rowspan", "width", "valign", "align", "bgcolor"):
+                el.attrib.pop(attr, None)
+    return tree
 
 
 def strip_furniture(tree: HtmlElement) -> HtmlElement:
@@ -299,6 +377,7 @@ def strip_furniture(tree: HtmlElement) -> HtmlElement:
         furniture = el.tag.lower() in _FURNITURE_TAGS or _is_furniture(el)
         if furniture and _words(el.text_content()) < 0.5 * total:
             doomed.append(el)
+    doomed += _signup_boxes(tree, total)
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
@@ -432,6 +511,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     if nodes > MAX_TREE_NODES:
         raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
     strip_hidden(tree)
+    unwrap_layout_tables(tree)
     strip_link_lists(tree)
     strip_furniture(tree)
     root = _article_root(tree)
