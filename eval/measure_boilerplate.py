@@ -36,7 +36,7 @@ from rag.loading import load_document
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
-SETS = {"tuning": PAGES, "held-out": PAGES / "heldout", "held-out 2": PAGES / "heldout2"}
+SETS = {"tuning": PAGES, "held-out": PAGES / "heldout", "held-out 2": PAGES / "heldout2", "held-out 3": PAGES / "heldout3"}
 
 
 def _old_loader():  # type: ignore[no-untyped-def]
