@@ -1,14 +1,21 @@
 """Saved web pages to article text: hidden content dropped, boilerplate removed, metadata read.
 
-Three steps, each by a library made for it:
+Four steps, the extraction and metadata by libraries made for them:
 
 1. ``lxml`` parses the page, and every element a browser never shows is removed
    (``hidden``, ``aria-hidden="true"``, ``style="display:none"``/``visibility:hidden``
    and the like, ``<template>``, ``<noscript>``, common "hidden" utility classes), so
    no later step can keep its text.
-2. ``trafilatura`` keeps the main article text: navigation, cookie notices, share
-   buttons, "related articles" lists, newsletter boxes, comments and footers go.
-3. ``trafilatura`` (with ``htmldate`` for the date) reads title, authors, publication
+2. Furniture the markup itself names is removed, by structure, never by a page's
+   words: layout tables become ``<div>``s, link-dense blocks and pull quotes go, and
+   so do ``<figcaption>``/``<aside>``, elements whose class, id or component name says
+   newsletter, share, promo, related, credit, standfirst, byline, comments, ad and the
+   like (``_FURNITURE_PARTS``), e-mail sign-up boxes, boxes linking to subscribe or
+   donate pages, and lines that are only a dateline, byline, wire credit ("Reporting
+   by …", "… contributed to this report") or copyright notice.
+3. ``trafilatura`` (``favor_precision``) keeps the main article text: navigation,
+   cookie notices, share buttons, "related articles" lists, comments and footers go.
+4. ``trafilatura`` (with ``htmldate`` for the date) reads title, authors, publication
    date, site name and canonical URL from meta tags, JSON-LD and ``<time>``.
 
 trafilatura drops short pages and lone paragraphs it cannot tell from boilerplate, and
@@ -18,6 +25,10 @@ instead when trafilatura keeps nothing, less than half of them, or all of them p
 more than as much again. Feed items and dump records that carry HTML are reduced
 with :func:`fragment_to_text`: steps 1 and the same paragraph walk, no boilerplate
 removal (the fragment is the article).
+
+What counts as article follows the sidecars of ``eval/pages``: headline, body
+paragraphs and the body's own subheadings; standfirsts, photo captions and credits,
+bylines and author bios are page, not article (eval/RESULTS.md measures both).
 
 It does not fetch anything (a page's links, images and scripts are never loaded) and
 never executes or keeps markup.
@@ -37,7 +48,16 @@ from lxml.html import HtmlElement
 from rag.errors import DocumentError
 from rag.formats.dates import normalise_date
 
-__all__ = ["Page", "fragment_to_text", "page_to_text", "parse_html", "strip_hidden", "strip_link_lists"]
+__all__ = [
+    "Page",
+    "fragment_to_text",
+    "page_to_text",
+    "parse_html",
+    "strip_furniture",
+    "strip_hidden",
+    "strip_link_lists",
+    "unwrap_layout_tables",
+]
 
 log = logging.getLogger(__name__)
 # trafilatura logs "discarding data" for every page it leaves to our fallback; only its errors matter.
@@ -250,7 +270,7 @@ _DATE_WORDS = frozenset(
         "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thurs fri sat sun "
         "january february march april may june july august september october november december "
         "jan feb mar apr jun jul aug sep sept oct nov dec "
-        "am pm a.m p.m at on published updated posted last gmt bst utc est edt cet cest pst pdt",
+        "am pm a.m p.m at on published updated posted last gmt bst utc et est edt ct cst cdt mt mst mdt pt pst pdt cet cest",
     )
 )
 _DATE_TOKEN = re.compile(r"[\w.]+")
@@ -288,6 +308,7 @@ _CREDIT_LINE = re.compile(
     re.I | re.S,
 )
 
+_BLOCK_CHILDREN = "./*[self::p or self::div or self::section or self::ul or self::ol or self::table or self::h1 or self::h2 or self::h3 or self::h4 or self::blockquote or self::figure]"
 # A byline on its own: "By Ann Lee", "By ANN LEE, City Reporter".
 _BYLINE = re.compile(r"[Bb][Yy]\s+(?:[A-Z][\w'\u2019.-]*\s*){1,4}(?:,[^.]*)?")
 # Links of promotion boxes: subscription, sign-up, membership and donation pages, and
@@ -309,8 +330,8 @@ def _is_furniture(el: HtmlElement) -> bool:
     # A short box that links to a subscription, sign-up or donation page, or shares by e-mail.
     if n_words <= 50 and any(_PROMO_HREF.search(a.get("href", "")) for a in el.iter("a")):
         return True
-    if tag in _CONTAINERS:
-        return False
+    if tag in _CONTAINERS and (tag != "div" or el.xpath(_BLOCK_CHILDREN)):
+        return False  # a <div> with no blocks inside is a paragraph
     # A dateline, byline, credit line or copyright notice of its own (the page's date
     # and authors are read from its metadata, not its text).
     if _is_date_line(text) or (
@@ -342,12 +363,17 @@ def unwrap_layout_tables(tree: HtmlElement) -> HtmlElement:
     """Turn, in place, tables used for page layout into ``<div>``s; returns ``tree``.
 
     A table lays out a page, not data, when it holds another table or block text
-    (``<p>``, headings, lists) in its cells: the test Mozilla's Readability uses
-    (``_markDataTables``), shortened. trafilatura would otherwise keep a layout table
+    (``<p>``, headings, lists) in its cells, the test Mozilla's Readability uses
+    (``_markDataTables``), shortened; or when a cell holds prose (over 20 words),
+    which a data table's cells do not. trafilatura would otherwise keep a layout table
     whole, menus and masthead included, as one row of text per table row.
     """
     blocks = ".//table | .//p | .//h1 | .//h2 | .//h3 | .//h4 | .//ul | .//ol | .//blockquote"
-    layout = [table for table in tree.iter("table") if table.xpath(blocks)]
+    layout = [
+        table
+        for table in tree.iter("table")
+        if table.xpath(blocks) or any(_words(cell.text_content()) > 20 for cell in table.iter("td", "th"))
+    ]
     for table in layout:
         for el in [table, *table.iter("tbody", "thead", "tfoot", "tr", "td", "th")]:
             el.tag = "div"
@@ -526,7 +552,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
             include_tables=True,
             include_images=False,
             include_links=False,
-            favor_precision=False,
+            favor_precision=True,
             deduplicate=False,
         )
     except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
