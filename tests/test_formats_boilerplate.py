@@ -1,9 +1,9 @@
 """Saved pages lose the furniture their markup names, keep the article, and stay below a measured boilerplate share.
 
-The share test is a regression guard on the held-out pages of ``eval/pages/heldout``
-(measured by ``eval/measure_boilerplate.py``), set a little above what was measured
-(eval/RESULTS.md); it is not the issue's ≤ 2 % target, which the held-out set does
-not meet. Fast: no models.
+The share tests are regression guards on each page set of ``eval/pages`` (measured by
+``eval/measure_boilerplate.py``), set a little above what was measured (eval/RESULTS.md);
+they are not the issue's ≤ 2 % target, which the last blind held-out set does not meet.
+Fast: no models.
 """
 
 from __future__ import annotations
@@ -64,6 +64,15 @@ def _page(inside: str, *, title: str = "New slipway for the lifeboat station", h
             "reporter",
         ),
         ("<p><i>Friday 21 November 2025</i></p>", "November"),
+        ("<p>Associated Press writer Kim Dalton in Salt Lake City contributed to this report.</p>", "Dalton"),
+        ('<div class="body-para">Reporting by Ann Lee; Writing by Tom Hart; Editing by Jo Roy</div>', "Writing"),
+        ("<p><em>Contributing: Lena Ortiz, Harbour Gazette</em></p>", "Ortiz"),
+        (
+            '<div><h4>Never miss a story</h4><p>The Gazette in your inbox.</p><form><input type="email"></form></div>',
+            "inbox",
+        ),
+        ('<div><p>Thank you for reading.</p><a href="/subscribe/">Subscribe now for one pound</a></div>', "Thank"),
+        ('<p><strong>READ MORE: <a href="/x">Ferry fares frozen for two years</a></strong></p>', "Ferry"),
     ],
 )
 def test_furniture_the_markup_names_inside_the_article_never_reaches_the_text(furniture: str, words: str) -> None:
@@ -93,10 +102,31 @@ def test_the_title_is_the_headline_without_the_site_name(title: str, head: str, 
     assert page_to_text(_page("", title=title, head=head)).title == expected
 
 
-def test_held_out_pages_keep_the_article_and_at_most_the_measured_boilerplate_share() -> None:
+def test_a_layout_table_keeps_its_article_and_loses_its_menu_column() -> None:
+    menu = "<td>Sections<br><a href='/a'>News</a><br><a href='/b'>Sport</a><br><a href='/c'>Farming</a></td>"
+    html = (
+        f"<html><head><title>Herald - News</title></head><body><table><tr>{menu}"
+        f"<td><p><b>Slipway approved</b></p><p>{ARTICLE}</p><p>{SECOND}</p></td></tr></table></body></html>"
+    )
+    text = page_to_text(html).text
+    assert ARTICLE in text and SECOND in text
+    assert "Farming" not in text and "|" not in text
+
+
+# Measured on the committed pages (eval/RESULTS.md, round three), plus a little room.
+MEASURED_SHARES = {
+    "tuning": (0.006, 0.012),
+    "held-out": (0.002, 0.01),
+    "held-out 2": (0.074, 0.09),
+    "held-out 3": (0.123, 0.14),
+}
+
+
+@pytest.mark.parametrize("page_set", sorted(MEASURED_SHARES))
+def test_each_page_set_keeps_the_article_and_at_most_its_measured_boilerplate_share(page_set: str) -> None:
     measure = _measure()
-    *_, total = measure.measure_set(measure.SETS["held-out"], old=False)
-    _, n_article, n_boilerplate, _, _, article_kept, boilerplate_kept = total
-    assert n_article > 900 and n_boilerplate > 1000  # the nine held-out pages are all there
+    rows = measure.measure_set(measure.SETS[page_set], old=False)
+    *pages, (_, n_article, n_boilerplate, _, _, article_kept, boilerplate_kept) = rows
+    assert len(pages) >= 5 and n_article > 400 and n_boilerplate > 400
     assert article_kept >= 0.98
-    assert boilerplate_kept <= 0.18  # measured 16.0 % (eval/RESULTS.md)
+    assert boilerplate_kept <= MEASURED_SHARES[page_set][1]
