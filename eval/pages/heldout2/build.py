@@ -3,7 +3,8 @@
 Round one (eval/RESULTS.md) tuned the extractor on ``eval/pages`` and measured
 ``eval/pages/heldout`` once; round two then also looked at the first held-out set's
 leaks, so that set is no longer blind. These six pages were written and measured
-before round two's changes, to say whether those changes generalise. Same sidecar rule
+before round two's changes, to say whether those changes generalise; round three
+looked at their leaks, so they are blind only for round two. Same sidecar rule
 as the other sets: headline, body paragraphs and the body's own subheadings are
 article; standfirst, captions, credits, bylines, datelines, promo, newsletter,
 "Read more", wire credit lines, author bios and comments are page. Run from the repo root:
