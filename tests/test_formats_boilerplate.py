@@ -130,3 +130,14 @@ def test_each_page_set_keeps_the_article_and_at_most_its_measured_boilerplate_sh
     assert len(pages) >= 5 and n_article > 400 and n_boilerplate > 400
     assert article_kept >= 0.98
     assert boilerplate_kept <= MEASURED_SHARES[page_set][1]
+
+
+def test_authors_and_date_are_still_read_from_the_byline_and_dateline_the_text_loses() -> None:
+    byline = (
+        '<div class="entry-meta"><span class="byline">By <span class="author vcard"><a rel="author" href="/a">Ann Lee</a>'
+        '</span></span> <time class="entry-date published" datetime="2025-06-02T09:12:44+00:00">2 June 2025</time></div>'
+    )
+    page = page_to_text(_page(byline))
+    assert page.authors == "Ann Lee"
+    assert page.date.startswith("2025-06-02")
+    assert "Ann Lee" not in page.text and "2 June 2025" not in page.text

@@ -36,6 +36,7 @@ never executes or keeps markup.
 
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import re
@@ -531,12 +532,16 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
     is too large (over ``MAX_TREE_NODES`` elements).
     """
     import trafilatura  # imports lxml_html_clean, justext, htmldate: ~0.3 s, only when a page is read
+    from trafilatura.settings import set_date_params  # what bare_extraction uses: EXTENSIVE_DATE_SEARCH on
 
     tree = parse_html(source, name=name)
     nodes = sum(1 for _ in tree.iter())
     if nodes > MAX_TREE_NODES:
         raise DocumentError(f"{name} has {nodes} HTML elements; the limit is {MAX_TREE_NODES}.")
     strip_hidden(tree)
+    # Metadata is read from the page before furniture goes: bylines, datelines and
+    # "author" blocks are furniture in the text but where trafilatura finds authors and dates.
+    shown = copy.deepcopy(tree)
     unwrap_layout_tables(tree)
     strip_link_lists(tree)
     strip_furniture(tree)
@@ -547,7 +552,7 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
         result = trafilatura.bare_extraction(
             tree,
             url=url or None,
-            with_metadata=True,
+            with_metadata=False,
             include_comments=False,
             include_tables=True,
             include_images=False,
@@ -571,10 +576,14 @@ def page_to_text(source: str | bytes, *, url: str = "", name: str = "page") -> P
         # It kept all of the article element (or the page without its nav, header and
         # footer elements) and some page around it: a short page's menu.
         paragraphs = fallback
-    meta = result
+    try:
+        meta = trafilatura.extract_metadata(shown, url or None, set_date_params(True), False)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError) as exc:
+        log.info("trafilatura could not read the metadata of %s (%s)", name, exc)
+        meta = None
     return Page(
         text="\n\n".join(paragraphs),
-        title=_title(tree, _squash(getattr(meta, "title", None) or "")),
+        title=_title(shown, _squash(getattr(meta, "title", None) or "")),
         authors=_squash(getattr(meta, "author", None) or ""),
         date=normalise_date(getattr(meta, "date", None) or ""),
         site=_squash(getattr(meta, "sitename", None) or ""),
