@@ -11,10 +11,16 @@ bags of lowercase words (``\\w+``):
   hidden elements included) and boilerplate is the page's words minus the article's
   (target ≤ 2 %).
 
-The old loader is the hand-written HTML parser of commit c85d4fb, kept in
-``eval/probes/old_loading.py``. Run from the repo root:
+One table and total per set: the tuning pages (``eval/pages/*.html``, which the
+extraction rules were fitted on) and three held-out sets (``eval/pages/heldout*/``),
+each written and measured before the round of changes it was blind to; a held-out
+set's first total after that round is the one the targets are judged on
+(eval/RESULTS.md). The old loader
+is the hand-written HTML parser of commit c85d4fb, kept in
+``eval/probes/old_loading.py``. Run from the repo root (``-v`` prints each page's
+leaked and missed words):
 
-    PYTHONPATH=. python eval/measure_boilerplate.py
+    PYTHONPATH=. python eval/measure_boilerplate.py [-v]
 """
 
 from __future__ import annotations
@@ -31,6 +37,12 @@ from rag.loading import load_document
 
 HERE = Path(__file__).resolve().parent
 PAGES = HERE / "pages"
+SETS = {
+    "tuning": PAGES,
+    "held-out 1": PAGES / "heldout",
+    "held-out 2": PAGES / "heldout2",
+    "held-out 3": PAGES / "heldout3",
+}
 
 
 def _old_loader():  # type: ignore[no-untyped-def]
@@ -59,36 +71,56 @@ def measure(title: str, text: str, article: Counter[str]) -> tuple[int, int]:
     return sum((got & article).values()), sum((got - article).values())
 
 
-def main() -> int:
-    old_load = _old_loader()
+def measure_set(
+    folder: Path, *, verbose: bool = False, old: bool = True
+) -> list[tuple[str, int, int, float, float, float, float]]:
+    """One row per page of ``folder`` (name, article words, boilerplate words, old/new article and boilerplate kept), then a total row."""
+    old_load = _old_loader() if old else None
     rows = []
     totals = {"article": 0, "boiler": 0, "old_a": 0, "old_b": 0, "new_a": 0, "new_b": 0}
-    for page in sorted(PAGES.glob("*.html")):
+    for page in sorted(folder.glob("*.html")):
         article = words(page.with_suffix(".article.txt").read_text(encoding="utf-8"))
         boilerplate = page_words(page) - article
-        old, new = old_load(page), load_document(page)
+        new = load_document(page)
         # The title reaches the index too: it is embedded with every chunk of its document.
-        old_a, old_b = measure(old.title, old.text, article)
+        if old_load is not None:
+            prev = old_load(page)
+            old_a, old_b = measure(prev.title, prev.text, article)
+        else:
+            old_a = old_b = 0
         new_a, new_b = measure(new.title, new.text, article)
         n_a, n_b = sum(article.values()), sum(boilerplate.values())
         for key, value in zip(totals, (n_a, n_b, old_a, old_b, new_a, new_b), strict=True):
             totals[key] += value
-        if "-v" in sys.argv:
+        if verbose:
             lines = {line.strip() for line in new.text.split("\n")}
             got = words(new.text) + (Counter() if new.title.strip() in lines else words(new.title))
             print(page.stem, "leaked:", sorted(got - article), file=sys.stderr)
             print(page.stem, "missed:", sorted(article - got), file=sys.stderr)
         rows.append((page.stem, n_a, n_b, old_a / n_a, old_b / n_b, new_a / n_a, new_b / n_b))
-    header = "| page | article words | boilerplate words | old: article kept | old: boilerplate kept | new: article kept | new: boilerplate kept |"
-    print(header)
-    print("|" + "---|" * 7)
-    for name, n_a, n_b, oa, ob, na, nb in rows:
-        print(f"| {name} | {n_a} | {n_b} | {oa:.1%} | {ob:.1%} | {na:.1%} | {nb:.1%} |")
     t = totals
-    print(
-        f"| **total** | {t['article']} | {t['boiler']} | {t['old_a'] / t['article']:.1%} | {t['old_b'] / t['boiler']:.1%} "
-        f"| {t['new_a'] / t['article']:.1%} | {t['new_b'] / t['boiler']:.1%} |"
+    rows.append(
+        (
+            "**total**",
+            t["article"],
+            t["boiler"],
+            t["old_a"] / t["article"],
+            t["old_b"] / t["boiler"],
+            t["new_a"] / t["article"],
+            t["new_b"] / t["boiler"],
+        )
     )
+    return rows
+
+
+def main() -> int:
+    header = "| page | article words | boilerplate words | old: article kept | old: boilerplate kept | new: article kept | new: boilerplate kept |"
+    for label, folder in SETS.items():
+        print(f"\n{label} ({folder.relative_to(HERE.parent)}):\n")
+        print(header)
+        print("|" + "---|" * 7)
+        for name, n_a, n_b, oa, ob, na, nb in measure_set(folder, verbose="-v" in sys.argv):
+            print(f"| {name} | {n_a} | {n_b} | {oa:.1%} | {ob:.1%} | {na:.1%} | {nb:.1%} |")
     return 0
 
 
