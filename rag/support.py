@@ -78,6 +78,9 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.6
 _MIN_JUDGED_LETTERS = 80
 NUMBER_MISMATCH_CAP = 0.2
+# Across languages, a claim with names but no number, none of them in the passage: it
+# keeps the model's own citation (KEEP 0.5) but is never attached to another passage.
+CROSS_LINGUAL_UNCHECKED = 0.5
 
 # ------------------------------------------------------------------------------ tokens
 
@@ -108,6 +111,7 @@ _BRITISH_ISE_RE = re.compile(r"(?<=\w{3})is(e|ed|es|ing|ation|ations)$")
 _DOTTED_RE = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['\u2019]s\b")
 _NEGATION_RE = re.compile(r"\bcannot\b|n['\u2019]t\b")
+_SPACED_THOUSANDS_RE = re.compile(r"\b\d{1,3}(?:[ \u00a0\u202f]\d{3})+\b")
 _NAME_RE = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _TOKEN_RE = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+")
 
@@ -213,11 +217,13 @@ def support_score(claim: str, passage: str, *, cross_lingual: bool = False) -> f
     in the passage, else 0.0.
 
     ``cross_lingual``: claim and passage are in different languages, so words cannot
-    be compared; only what reads the same in any language is: names (capitalised
-    words after the first) and numbers by value ("27 millones" = "27 million"). The
-    score is the share of those found in the passage, capped as above when a number
-    is missing; a claim with neither is not checkable across languages and scores 1.0,
-    so a correct answer is never refused for its language.
+    be compared; only what reads the same in any language is. A claim with numbers
+    scores 1.0 when all are in the passage by value ("27 millones" = "27 million"),
+    else at most ``NUMBER_MISMATCH_CAP``; one without numbers scores 1.0 when one of
+    its names (capitalised words after the first) is in the passage, else
+    ``CROSS_LINGUAL_UNCHECKED`` (0.5: names translate, "Polonia" is Poland); one with
+    neither is not checkable and scores 1.0. So a correct answer is never refused for
+    its language; an invented name in another language is not caught.
     """
     if cross_lingual:
         return _cross_lingual_score(claim, passage)
@@ -244,13 +250,19 @@ def _names(text: str) -> frozenset[str]:
 
 
 def _cross_lingual_score(claim: str, passage: str) -> float:
-    names, claim_numbers = _names(claim), frozenset(numbers(claim))
-    if not names and not claim_numbers:
+    # Numbers read the same in every language ("1 000" is French for 1,000); names may
+    # not ("Polonia" is Poland, and German capitalises every noun), so a missing name
+    # is no evidence against the claim, while a name found in the passage is for it.
+    claim = _SPACED_THOUSANDS_RE.sub(lambda m: "".join(m.group().split()), claim)
+    claim_numbers = frozenset(numbers(claim))
+    if claim_numbers:
+        found = claim_numbers & frozenset(numbers(passage))
+        return 1.0 if found == claim_numbers else min(len(found) / len(claim_numbers), NUMBER_MISMATCH_CAP)
+    names = _names(claim)
+    if not names:
         return 1.0
     passage_words = frozenset(_fold(p) for w in _NAME_RE.findall(passage) for p in w.split("-"))
-    passage_numbers = frozenset(numbers(passage))
-    score = (len(names & passage_words) + len(claim_numbers & passage_numbers)) / (len(names) + len(claim_numbers))
-    return score if claim_numbers <= passage_numbers else min(score, NUMBER_MISMATCH_CAP)
+    return 1.0 if names & passage_words else CROSS_LINGUAL_UNCHECKED
 
 
 def is_supported(

@@ -16,7 +16,7 @@ from rag.chunking import chunk_document
 from rag.disagreement import superseded_values
 from rag.languages import detect_language
 from rag.loading import load_documents
-from rag.support import support_score
+from rag.support import CROSS_LINGUAL_UNCHECKED, NUMBER_MISMATCH_CAP, support_score
 from rag.testing import FakeLLM, fake_rag
 from rag.text import numbers
 from rag.types import Chunk, Hit
@@ -88,18 +88,21 @@ BRIDGE = (
 
 
 @pytest.mark.parametrize(
-    ("claim", "supported"),
+    ("claim", "score"),
     [
-        ("El coste de la reparación del puente Santa Clara será de 27 millones de euros.", True),
-        ("La réparation du pont Santa Clara coûtera 27 millions d'euros.", True),
-        ("Die Reparatur der Santa-Clara-Brücke kostet 27 Millionen Euro.", True),
-        ("La ingeniera Lucia Ferrer dirige el proyecto.", True),  # accents folded
-        ("El coste de la reparación del puente Santa Clara será de 72 millones de euros.", False),
-        ("La ingeniera Marta Klein dirige el proyecto.", False),
+        ("El coste de la reparación del puente Santa Clara será de 27 millones de euros.", 1.0),
+        ("La réparation du pont Santa Clara coûtera 27 millions d'euros.", 1.0),
+        ("Die Reparatur der Santa-Clara-Brücke kostet 27 Millionen Euro.", 1.0),
+        ("Les travaux dureront 14 mois et coûteront 27 000 000 euros.", 1.0),  # French spaced thousands
+        ("La ingeniera Lucia Ferrer dirige el proyecto.", 1.0),  # a name of the passage, accents folded
+        ("El coste de la reparación del puente Santa Clara será de 72 millones de euros.", NUMBER_MISMATCH_CAP),
+        # Names translate ("Polonia"), so a name missing from the passage neither confirms nor refutes.
+        ("La ingeniera Marta Klein dirige el proyecto.", CROSS_LINGUAL_UNCHECKED),
+        ("El puente está en Polonia.", CROSS_LINGUAL_UNCHECKED),
     ],
 )
-def test_claims_are_checked_across_languages_by_names_and_numbers(claim: str, supported: bool) -> None:
-    assert (support_score(claim, BRIDGE, cross_lingual=True) >= 0.5) is supported
+def test_claims_are_checked_across_languages_by_numbers_and_names(claim: str, score: float) -> None:
+    assert support_score(claim, BRIDGE, cross_lingual=True) == score
 
 
 def test_multilingual_scale_words_are_numbers() -> None:
