@@ -155,6 +155,32 @@ def test_abstention_is_shown_plainly(tmp_path: Path, gate: bool) -> None:
     assert "<h3>Sources</h3>" not in last(outputs, 2)
 
 
+UNSUPPORTED_REPLY = "The mission's budget was exactly 987,654,321 zlotys in 1911 [1]."
+
+
+def test_a_reply_the_support_check_withdraws_stays_struck_through_above_the_refusal(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path, UNSUPPORTED_REPLY, min_support=Settings().min_support))
+    app.rag.ingest([SEEDS])
+    outputs = run(app, QUESTION)
+    assert any("987,654,321 zlotys" in t and t.endswith("▌") for t in assistant_texts(outputs))  # it streamed
+    shown = last(outputs, 0)[-1]["content"]
+    assert "<del>The mission&#x27;s budget was exactly 987,654,321 zlotys in 1911 [1].</del>" in shown
+    assert "withdrawn: not supported by the articles" in shown
+    assert shown.endswith(f"<strong>{ABSTAINED.replace(chr(39), '&#x27;')}</strong>")
+    [done] = last(outputs, 1)
+    assert done.result.finish_reason == "unsupported" and done.streamed == UNSUPPORTED_REPLY
+    assert "987,654,321" not in done.answer  # the history carries the refusal, not the withdrawn claim
+    # Re-rendered for a later answer's cards, it is still shown withdrawn.
+    later = replace(done, question="Other?", sources=("other#0",))
+    assert "<del>" in ChatApp.messages((done, later))[1]["content"]
+
+
+def test_a_reply_the_checks_only_change_replaces_the_stream(app: ChatApp) -> None:
+    outputs = run(app, QUESTION)
+    shown = last(outputs, 0)[-1]["content"]
+    assert "<del>" not in shown and "withdrawn" not in shown and "▌" not in shown
+
+
 def test_article_and_model_markup_is_escaped(tmp_path: Path) -> None:
     article = tmp_path / "evil.txt"
     article.write_text(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -125,6 +126,59 @@ def test_render_answer(answer: Answer, expected: str) -> None:
     assert render.render_answer(answer) == expected
 
 
+# -- a streamed reply the checks withdrew (issue 16, kind 7) ----------------------------------------
+
+WITHDRAWN_HTML = (
+    '<div class="rag-withdrawn"><del>Turnout was 45.0 % [3].</del><br>'
+    '<span class="rag-withdrawn-label">withdrawn: not supported by the articles</span></div>'
+    "<strong>The articles don&#x27;t say.</strong>"
+)
+REFUSED = Answer(question="q", text="I cannot answer this from the provided articles.", abstained=True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "streamed", "expected"),
+    [
+        # The support check turned a claim into a refusal: the claim stays, struck through and labelled.
+        (replace(REFUSED, finish_reason="unsupported"), "Turnout was 45.0 % [3].", WITHDRAWN_HTML),
+        # Escaped, line breaks kept, surrounding space dropped.
+        (
+            replace(REFUSED, finish_reason="unsupported"),
+            "  It is <b>.\nNext [1].  ",
+            '<div class="rag-withdrawn"><del>It is &lt;b&gt;.<br>Next [1].</del><br>'
+            '<span class="rag-withdrawn-label">withdrawn: not supported by the articles</span></div>'
+            "<strong>The articles don&#x27;t say.</strong>",
+        ),
+        # The model refused by itself, or streamed nothing: nothing was withdrawn.
+        (REFUSED, "I cannot answer this from the provided articles.", "<strong>The articles don&#x27;t say.</strong>"),
+        (replace(REFUSED, finish_reason="unsupported"), "", "<strong>The articles don&#x27;t say.</strong>"),
+        (
+            replace(REFUSED, finish_reason="unsupported"),
+            "The articles do not say [1].",
+            "<strong>The articles don&#x27;t say.</strong>",
+        ),
+        # The checks changed the reply (a marker re-pointed, a note added): the final answer replaces it.
+        (
+            Answer(question="q", text="It was 45 % [2]. Source [1] says 40 %."),
+            "It was 45 % [1].",
+            "It was 45 % [2]. Source [1] says 40 %.",
+        ),
+        # The evidence gate refused before the model wrote anything.
+        (replace(REFUSED, finish_reason="gate"), "", "<strong>The articles don&#x27;t say.</strong>"),
+    ],
+)
+def test_a_withdrawn_reply_stays_struck_through_and_a_changed_one_is_replaced(
+    answer: Answer, streamed: str, expected: str
+) -> None:
+    assert render.render_final(answer, streamed) == expected
+
+
+def test_render_final_links_markers_like_render_answer() -> None:
+    answer = Answer(question="q", text="It trains 15,000 [1].", citations=(citation(),))
+    assert render.render_final(answer, "It trains 15,000 [1].") == render.render_answer(answer)
+    assert render.render_final(answer, "x", linked=()) == render.render_answer(answer, linked=())
+
+
 # -- sources panel -----------------------------------------------------------------------------
 
 
@@ -142,6 +196,10 @@ def test_sources_panel_lists_cited_then_collapses_the_rest() -> None:
     ("answer", "says"),
     [
         (Answer(question="q", text="", abstained=True), "No passage answers the question."),
+        (
+            Answer(question="q", text="", abstained=True, finish_reason="unsupported"),
+            "No passage supports what the model wrote, so it was withdrawn.",
+        ),
         (Answer(question="q", text="Something."), "⚠ The answer cites no source."),
         (Answer(question="q", text="Something.", hits=(hit(),)), "Retrieved passages (1)"),
     ],

@@ -38,9 +38,9 @@ from ui.render import (
     CSS,
     SEARCHING,
     empty_sources,
-    render_answer,
     render_debug,
     render_error,
+    render_final,
     render_partial,
     render_question,
     render_searching,
@@ -79,6 +79,7 @@ class Exchange:
     complete: bool = True
     sources: tuple[str, ...] = ()  # chunk ids shown with the answer, in marker order (Turn.sources)
     result: Answer | None = None  # the finished answer, re-rendered as the sources panel changes
+    streamed: str = ""  # the model's reply as it streamed (struck through when the checks withdrew it)
 
 
 Outputs = tuple[Any, ...]
@@ -185,7 +186,7 @@ class ChatApp:
         for e in exchanges:
             shown = e.shown
             if e.result is not None and e.sources != on_show:
-                shown = render_answer(e.result, linked=shown_markers(e.sources, on_show))
+                shown = render_final(e.result, e.streamed, linked=shown_markers(e.sources, on_show))
             out.append({"role": "user", "content": render_question(e.question)})
             out.append(_assistant(shown))
         return out
@@ -233,7 +234,9 @@ class ChatApp:
         if answer is None or answer.finish_reason == "cancelled":
             return  # failed (already shown), or Stop has already shown and recorded what there was
         sources = tuple(h.chunk.chunk_id for h in answer.sources)
-        done = Exchange(shown_q, answer.text, render_answer(answer), sources=sources, result=answer)
+        streamed = stream.text
+        shown = render_final(answer, streamed)
+        done = Exchange(shown_q, answer.text, shown, sources=sources, result=answer, streamed=streamed)
         log.info(
             "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
         )
