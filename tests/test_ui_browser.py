@@ -279,3 +279,21 @@ def test_a_reply_the_checks_withdraw_is_shown_struck_through_and_labelled(page: 
     assert text.index("withdrawn: not supported") < text.index("The articles don't say.")  # the final answer after
     assert "withdrawn" in page.locator("#sources").inner_text()
     screenshot(page, "withdrawn")
+
+
+def test_the_evidence_shows_before_the_answer_is_written(page: Any, server: SimpleNamespace) -> None:
+    server.llm.gate.clear()  # the model writes one word, then holds until the gate opens
+    try:
+        before = ask(page, QUESTION)
+        card = page.locator("#sources #src-1")
+        card.wait_for(state="visible")
+        reply = page.locator(BOT).last.inner_text()
+        assert "▌" in reply or "Searching the articles" in reply  # the answer is not written yet
+        assert "Writing the answer from" in page.locator("#sources").inner_text()
+        assert page.locator("#sources mark").count() == 0  # no citation highlights before the answer
+        screenshot(page, "evidence-first")
+    finally:
+        server.llm.gate.set()
+    wait_for_answer(page, before)
+    assert "Writing the answer" not in page.locator("#sources").inner_text()
+    assert page.locator("#sources #src-1 summary mark").count() >= 1  # the cited sentence, once final

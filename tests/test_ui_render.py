@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -225,6 +226,44 @@ def test_a_long_passage_preview_is_cut_at_spaces_around_the_highlight() -> None:
     assert summary.startswith("…word") and summary.endswith("…")
     assert "<mark>The key sentence.</mark>" in summary
     assert len(summary) < 400
+
+
+# -- evidence before the answer (issue 13, item 5) -----------------------------------------------
+
+A0 = hit("a#0", "The mission trains 15,000 soldiers.")
+B0 = hit("b#0", "Unrelated <b> passage.")
+C0 = hit("c#0", "A third passage.")
+
+
+@pytest.mark.parametrize(
+    ("sources", "hits", "status", "cards", "uncited", "empty"),
+    [
+        ((A0, B0), (A0, B0, C0), "Writing…", ["a#0", "b#0"], "Other retrieved passages (1)", False),
+        ((B0, A0), (A0, B0), "", ["b#0", "a#0"], None, False),  # card n is sources[n-1], not rank order
+        ((), (A0,), "Writing…", [], "Retrieved passages (1)", True),  # nothing shown to the model
+        ((), (), "", [], None, True),
+    ],
+)
+def test_evidence_panel_shows_the_passages_in_marker_order_without_highlights(
+    sources: tuple[Hit, ...], hits: tuple[Hit, ...], status: str, cards: list[str], uncited: str | None, empty: bool
+) -> None:
+    panel = render.render_evidence(sources, hits, status)
+    assert panel.startswith(render.render_status(status) if status else '<div class="rag-sources">')
+    doc_ids = re.findall(r"<code>([^<]*)</code>", panel)  # the cards' first, then the collapsed others'
+    assert doc_ids[: len(cards)] == [c.split("#")[0] for c in cards]
+    for n in range(1, len(cards) + 1):
+        assert f'id="src-{n}"' in panel and f'<span class="rag-marker">[{n}]</span>' in panel
+    assert f'id="src-{len(cards) + 1}"' not in panel
+    assert "<mark>" not in panel and "does not support" not in panel
+    assert ("<h3>Sources</h3>" not in panel) is empty
+    assert (uncited is None and "rag-uncited" not in panel) or (uncited is not None and uncited in panel)
+    assert "<b>" not in panel
+
+
+def test_evidence_cards_are_the_final_cards_less_the_highlights() -> None:
+    final = citation(chunk_id="a#0", doc_id="a", title="B", text=A0.chunk.text, start=0, end=len(A0.chunk.text))
+    card = render.render_evidence((A0,), (A0,)).split("<h3>Sources</h3>")[1].removesuffix("</div>")
+    assert card == render.render_citation(final)
 
 
 def test_debug_panel_shows_scores_and_timings() -> None:

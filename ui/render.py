@@ -36,6 +36,7 @@ __all__ = [
     "render_citation",
     "render_debug",
     "render_error",
+    "render_evidence",
     "render_final",
     "render_hit",
     "render_partial",
@@ -249,6 +250,35 @@ def render_sources(answer: Answer) -> str:
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def render_evidence(sources: Sequence[Hit], hits: Sequence[Hit] = (), status: str = "") -> str:
+    """The sources panel before the answer is final: the passages the model is shown.
+
+    ``sources``: the hits in marker order (``AnswerStream.sources``; card n is
+    ``sources[n-1]``, so an answer's ``[n]`` will point at it); ``hits``: everything
+    retrieval returned, the others listed collapsed; ``status``: a line above the
+    cards ("Writing the answer…", "Stopped."). Nothing is highlighted yet: which
+    sentences the answer rests on is known only when it is final (:func:`render_sources`).
+    """
+    parts = [render_status(status) if status else "", '<div class="rag-sources">']
+    if sources:
+        parts.append("<h3>Sources</h3>")
+        parts.extend(render_citation(_unchecked_citation(n, h)) for n, h in enumerate(sources, 1))
+    shown = {h.chunk.chunk_id for h in sources}
+    others = [h for h in hits if h.chunk.chunk_id not in shown]
+    if others:
+        label = "Other retrieved passages" if sources else "Retrieved passages"
+        parts.append(f'<details class="rag-uncited"><summary>{label} ({len(others)})</summary>')
+        parts.extend(render_hit(h) for h in others)
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _unchecked_citation(marker: int, hit: Hit) -> Citation:
+    c = hit.chunk
+    return Citation(marker, c.doc_id, c.chunk_id, c.title, c.url, c.date, c.text, c.start, c.end)
 
 
 # -- chat messages and status ------------------------------------------------------------
