@@ -494,6 +494,31 @@ def test_remove_document(tmp_path: Path) -> None:
     assert "Choose the documents" in app.remove([])[0]
 
 
+def test_documents_table_shows_dates_newest_first_undated_last(tmp_path: Path) -> None:
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    for name, date in [
+        ("b-old.txt", "2024-03-01"),
+        ("a-undated.txt", ""),
+        ("c-new.txt", "2025-01-15"),
+        ("z-undated.txt", ""),
+        ("d-mid.txt", "2024-11-30"),
+    ]:
+        line = f"Date: {date}\n\n" if date else ""
+        (folder / name).write_text(f"Title {name}\n\n{line}The council met on Monday about {name}.\n")
+    app = ChatApp(fake_rag(tmp_path))
+    app.rag.ingest([folder])
+    rows = app.documents_table()
+    assert [(r[0], r[2]) for r in rows] == [
+        ("c-new.txt", "2025-01-15"),
+        ("d-mid.txt", "2024-11-30"),
+        ("b-old.txt", "2024-03-01"),
+        ("a-undated.txt", ""),
+        ("z-undated.txt", ""),
+    ]
+    assert app.documents_view()[1]["choices"] == [r[0] for r in rows]
+
+
 # -- wiring --------------------------------------------------------------------------------
 
 

@@ -357,7 +357,11 @@ class ChatApp:
     # -- documents --------------------------------------------------------------------------
 
     def documents_table(self) -> list[list[Any]]:
-        return [[d.doc_id, d.title, d.date, d.chunks] for d in self.rag.documents()]
+        """One row per indexed document (id, title, date, chunks), newest first; undated ones last, by id."""
+        docs = sorted(self.rag.documents(), key=lambda d: d.doc_id)
+        # Stable sorts: by id, then by date newest first (ISO dates sort as text); "" goes last.
+        docs.sort(key=lambda d: (d.date != "", d.date), reverse=True)
+        return [[d.doc_id, d.title, d.date, d.chunks] for d in docs]
 
     def documents_view(self) -> Outputs:
         rows = self.documents_table()
