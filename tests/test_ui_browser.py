@@ -9,7 +9,7 @@ its first word (a gate) while a second user queues behind it.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,8 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from rag import RAG, Settings
-from rag.protocols import Message
-from tests.ui_fixtures import ROOT, GatedLLM, chromium_browser, quote_first_source, serve
+from tests.ui_fixtures import ROOT, GatedLLM, serve
 from ui.app import ChatApp
 from ui.render import cited_sentence
 
@@ -28,16 +27,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 QUESTION = "How many Ukrainian soldiers are being trained by the EU mission?"
 SHOTS = ROOT / "test-output" / "ui"
 TIMEOUT_MS = 60_000
-# A question the model answers with a figure no passage has: the support check withdraws it.
-WITHDRAW_QUESTION = "What was the budget of the EU training mission for Ukrainian soldiers, in zlotys?"
-WITHDRAWN_REPLY = "The EU training mission's budget was exactly 987,654,321 zlotys in 1911 [1]."
-
-
-def scripted_reply(messages: Sequence[Message]) -> str:
-    """Quote source 1 and cite it, except for WITHDRAW_QUESTION: a claim no passage supports."""
-    if "zlotys" in messages[-1]["content"]:
-        return WITHDRAWN_REPLY
-    return quote_first_source(messages)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +38,7 @@ def server(
 
     data = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(seeded_chroma_dir / "chroma", data / "chroma")
-    llm = GatedLLM(scripted_reply, delay=0.12)
+    llm = GatedLLM(delay=0.12)
     llm.gate.set()  # open: answers flow; a test closes it to keep the model busy
     rag = RAG(
         embedder=real_embedder,
@@ -61,12 +50,6 @@ def server(
     app = ChatApp(rag)
     with serve(app) as url:
         yield SimpleNamespace(url=url, app=app, llm=llm)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as browser:
-        yield browser
 
 
 @pytest.fixture
@@ -263,37 +246,3 @@ def in_view(page: Any, locator: Any) -> bool:
     box = locator.bounding_box()
     height = page.viewport_size["height"]
     return box is not None and box["y"] < height and box["y"] + box["height"] > 0
-
-
-def test_a_reply_the_checks_withdraw_is_shown_struck_through_and_labelled(page: Any) -> None:
-    before = ask(page, WITHDRAW_QUESTION)
-    page.locator(BOT).filter(has_text="zlotys").filter(has_text="▌").first.wait_for()  # streamed as written
-    wait_for_answer(page, before)
-    reply = page.locator(BOT).last
-    struck = reply.locator(".rag-withdrawn del")
-    assert " ".join(struck.inner_text().split()) == WITHDRAWN_REPLY
-    assert "line-through" in struck.evaluate("el => getComputedStyle(el).textDecorationLine")
-    label = reply.get_by_text("withdrawn: not supported by the articles")
-    assert label.is_visible()
-    text = reply.inner_text()
-    assert text.index("withdrawn: not supported") < text.index("The articles don't say.")  # the final answer after
-    assert "withdrawn" in page.locator("#sources").inner_text()
-    screenshot(page, "withdrawn")
-
-
-def test_the_evidence_shows_before_the_answer_is_written(page: Any, server: SimpleNamespace) -> None:
-    server.llm.gate.clear()  # the model writes one word, then holds until the gate opens
-    try:
-        before = ask(page, QUESTION)
-        card = page.locator("#sources #src-1")
-        card.wait_for(state="visible")
-        reply = page.locator(BOT).last.inner_text()
-        assert "▌" in reply or "Searching the articles" in reply  # the answer is not written yet
-        assert "Writing the answer from" in page.locator("#sources").inner_text()
-        assert page.locator("#sources mark").count() == 0  # no citation highlights before the answer
-        screenshot(page, "evidence-first")
-    finally:
-        server.llm.gate.set()
-    wait_for_answer(page, before)
-    assert "Writing the answer" not in page.locator("#sources").inner_text()
-    assert page.locator("#sources #src-1 summary mark").count() >= 1  # the cited sentence, once final
