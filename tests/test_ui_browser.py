@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 import pytest
 
 from rag import RAG, Settings
-from tests.ui_fixtures import ROOT, GatedLLM, serve
+from tests.ui_fixtures import ROOT, GatedLLM, chromium_browser, serve
 from ui.app import ChatApp
 from ui.render import cited_sentence
 
@@ -50,6 +50,12 @@ def server(
     app = ChatApp(rag)
     with serve(app) as url:
         yield SimpleNamespace(url=url, app=app, llm=llm)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture
