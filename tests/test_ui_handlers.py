@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import html
 import itertools
 import os
 import re
@@ -15,11 +16,12 @@ from typing import Any
 import gradio as gr
 import pytest
 
-from rag import Answer, AnswerSentence, Citation, DocumentError, Hit, Settings
+from rag import RAG, Answer, AnswerSentence, Citation, DocumentError, Hit, Settings
+from rag.loading import SUFFIXES
 from rag.models import CHAT_MODELS
-from rag.testing import FakeLLM
+from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 from tests.ui_fixtures import SEEDS, SlowLLM, fake_rag
-from ui.app import QUEUE_SIZE, ChatApp, create_app, safe_filename
+from ui.app import QUEUE_SIZE, ChatApp, create_app, formats, safe_filename
 from ui.render import ABSTAINED, highlight, render_answer, render_citation, render_sources
 
 QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
@@ -155,6 +157,32 @@ def test_abstention_is_shown_plainly(tmp_path: Path, gate: bool) -> None:
     assert "<h3>Sources</h3>" not in last(outputs, 2)
 
 
+UNSUPPORTED_REPLY = "The mission's budget was exactly 987,654,321 zlotys in 1911 [1]."
+
+
+def test_a_reply_the_support_check_withdraws_stays_struck_through_above_the_refusal(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path, UNSUPPORTED_REPLY, min_support=Settings().min_support))
+    app.rag.ingest([SEEDS])
+    outputs = run(app, QUESTION)
+    assert any("987,654,321 zlotys" in t and t.endswith("▌") for t in assistant_texts(outputs))  # it streamed
+    shown = last(outputs, 0)[-1]["content"]
+    assert "<del>The mission&#x27;s budget was exactly 987,654,321 zlotys in 1911 [1].</del>" in shown
+    assert "withdrawn: not supported by the articles" in shown
+    assert shown.endswith(f"<strong>{ABSTAINED.replace(chr(39), '&#x27;')}</strong>")
+    [done] = last(outputs, 1)
+    assert done.result.finish_reason == "unsupported" and done.streamed == UNSUPPORTED_REPLY
+    assert "987,654,321" not in done.answer  # the history carries the refusal, not the withdrawn claim
+    # Re-rendered for a later answer's cards, it is still shown withdrawn.
+    later = replace(done, question="Other?", sources=("other#0",))
+    assert "<del>" in ChatApp.messages((done, later))[1]["content"]
+
+
+def test_a_reply_the_checks_only_change_replaces_the_stream(app: ChatApp) -> None:
+    outputs = run(app, QUESTION)
+    shown = last(outputs, 0)[-1]["content"]
+    assert "<del>" not in shown and "withdrawn" not in shown and "▌" not in shown
+
+
 def test_article_and_model_markup_is_escaped(tmp_path: Path) -> None:
     article = tmp_path / "evil.txt"
     article.write_text(
@@ -283,6 +311,38 @@ def test_stop_cancels_the_answer_and_frees_the_model(tmp_path: Path) -> None:
     assert answered.wait(60), "the model is still held by the stopped answer"
     # Nothing running any more (or a question cancelled while queued): the recorded chat comes back.
     assert app.stop(exchanges, me) == (app.messages(exchanges), gr.skip(), gr.skip())
+
+
+def test_the_sources_panel_shows_the_evidence_before_the_first_token(tmp_path: Path) -> None:
+    llm = FakeLLM("The EU set aside money for weapons and equipment for the training mission [1].")
+    app = ChatApp(fake_rag(tmp_path, llm=llm))
+    app.rag.ingest([SEEDS])
+    gen = app.respond(QUESTION, (), 5, 0.0, None, session("early"))
+    searching = next(gen)
+    assert "Searching the articles" in searching[2] and llm.prompts == []
+    evidence = next(gen)
+    assert llm.prompts == []  # the model has not been asked yet
+    stream_sources = app.rag.stream(QUESTION).sources
+    panel = evidence[2]
+    assert "Writing the answer from 5 passages" in panel
+    for n, h in enumerate(stream_sources, 1):
+        assert f'id="src-{n}"' in panel and f"<code>{h.chunk.doc_id}</code>" in panel
+    assert "<mark>" not in panel  # highlights come with the final answer
+    outputs = list(gen)
+    final = last(outputs, 2)
+    assert "<mark>" in final and "Writing the answer" not in final
+
+
+def test_stop_keeps_the_evidence_on_show(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path, llm=SlowLLM("one two three four five [1].", delay=0.01)))
+    app.rag.ingest([SEEDS])
+    me = session("stopper")
+    gen = app.respond(QUESTION, (), 5, 0.0, None, me)
+    for _ in range(3):  # searching, evidence, a piece
+        next(gen)
+    panel = app.stop((), me)[2]
+    assert panel.startswith('<div class="rag-status">Stopped.') and 'id="src-1"' in panel
+    gen.close()
 
 
 def test_waiting_note_shows_the_question_before_the_queue(app: ChatApp) -> None:
@@ -434,6 +494,31 @@ def test_remove_document(tmp_path: Path) -> None:
     assert "Choose the documents" in app.remove([])[0]
 
 
+def test_documents_table_shows_dates_newest_first_undated_last(tmp_path: Path) -> None:
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    for name, date in [
+        ("b-old.txt", "2024-03-01"),
+        ("a-undated.txt", ""),
+        ("c-new.txt", "2025-01-15"),
+        ("z-undated.txt", ""),
+        ("d-mid.txt", "2024-11-30"),
+    ]:
+        line = f"Date: {date}\n\n" if date else ""
+        (folder / name).write_text(f"Title {name}\n\n{line}The council met on Monday about {name}.\n")
+    app = ChatApp(fake_rag(tmp_path))
+    app.rag.ingest([folder])
+    rows = app.documents_table()
+    assert [(r[0], r[2]) for r in rows] == [
+        ("c-new.txt", "2025-01-15"),
+        ("d-mid.txt", "2024-11-30"),
+        ("b-old.txt", "2024-03-01"),
+        ("a-undated.txt", ""),
+        ("z-undated.txt", ""),
+    ]
+    assert app.documents_view()[1]["choices"] == [r[0] for r in rows]
+
+
 # -- wiring --------------------------------------------------------------------------------
 
 
@@ -474,3 +559,96 @@ def test_missing_chromium_fails_and_says_make_browser(monkeypatch: pytest.Monkey
     monkeypatch.setattr(ui_fixtures.shutil, "which", lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="make browser"):
         ui_fixtures.chromium()
+
+
+# -- every format, date range (issue 14) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_the_upload_names_and_accepts_every_format_the_loader_reads(tmp_path: Path, suffix: str) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    message = visible(app.upload(None, progress=None)[0])
+    assert re.search(rf"{re.escape(suffix)}\b(?!\w)", message), message
+    assert safe_filename(f"news{suffix.upper()}") == f"news{suffix.upper()}"
+    files = next(b for b in create_app(app.rag).blocks.values() if getattr(b, "elem_id", None) == "upload")
+    assert suffix in files.file_types and suffix in str(files.label)
+
+
+def test_formats_lists_every_suffix_once() -> None:
+    assert formats().count(".") == len(SUFFIXES)
+    assert formats().endswith(f" or {SUFFIXES[-1]}")
+
+
+class RecordingRAG(RAG):
+    """A RAG over the fakes whose ``stream`` records the keyword arguments the UI passed."""
+
+    calls: list[dict[str, Any]]
+
+    def stream(self, question: str, history: Any = None, **options: Any) -> Any:
+        self.calls.append(options)
+        # The date filter is the library's job (tested there); here: what the UI passes on.
+        kept = {k: v for k, v in options.items() if k not in ("since", "until")}
+        return super().stream(question, history, **kept)
+
+
+def recording_app(tmp_path: Path) -> ChatApp:
+    rag = RecordingRAG(
+        embedder=HashEmbedder(),
+        store=MemoryStore(),
+        llm=FakeLLM("The EU set aside money [1]."),
+        settings=Settings(data_dir=tmp_path / "data", models_dir=tmp_path / "models", min_score=-1.0, min_support=0.0),
+        lock_path=tmp_path / "data" / "write.lock",
+    )
+    rag.calls = []
+    rag.ingest([SEEDS])
+    return ChatApp(rag)
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "passed"),
+    [
+        ("2025-03-01", "2025-03-31", {"since": "2025-03-01", "until": "2025-03-31"}),
+        ("  2024-02-29 ", "", {"since": "2024-02-29"}),  # spaces trimmed, empty = no limit
+        (None, "2025-01-01", {"until": "2025-01-01"}),
+        ("", "", {}),
+        (None, None, {}),
+        ("2025-03-01", "2025-03-01", {"since": "2025-03-01", "until": "2025-03-01"}),  # one day
+    ],
+)
+def test_the_date_range_reaches_the_library_only_when_set(
+    tmp_path: Path, since: str | None, until: str | None, passed: dict[str, str]
+) -> None:
+    app = recording_app(tmp_path)
+    outputs = list(app.respond(QUESTION, (), 5, 0.0, None, None, since, until))
+    [options] = app.rag.calls  # type: ignore[attr-defined]
+    assert {k: v for k, v in options.items() if k in ("since", "until")} == passed
+    assert last(outputs, 1)[-1].complete
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "says"),
+    [
+        ("2025-13-01", "", "Since: '2025-13-01' is not a date; write it as YYYY-MM-DD"),
+        ("March 1", "", "Since: 'March 1' is not a date; write it as YYYY-MM-DD"),
+        ("2025-3-1", "", "Since: '2025-3-1' is not a date"),
+        ("", "2025-02-30", "Until: '2025-02-30' is not a date; write it as YYYY-MM-DD"),
+        ("", "<b>x</b>", "Until: '<b>x</b>' is not a date"),
+        ("2025-04-01", "2025-03-01", "Since (2025-04-01) is after Until (2025-03-01)"),
+    ],
+)
+def test_a_bad_date_is_a_one_line_message_naming_the_box(tmp_path: Path, since: str, until: str, says: str) -> None:
+    app = recording_app(tmp_path)
+    outputs = list(app.respond(QUESTION, (), 5, 0.0, None, None, since, until))
+    status, chat = last(outputs, 2), last(outputs, 0)
+    assert says in html.unescape(visible(status)) and says in html.unescape(visible(chat[-1]["content"]))
+    assert "<b>" not in status and "<b>" not in chat[-1]["content"]  # escaped
+    assert "Traceback" not in status and "<br>" not in status  # one line
+    assert app.rag.calls == []  # type: ignore[attr-defined]
+    assert not last(outputs, 1)[-1].complete
+
+
+def test_the_date_boxes_are_wired_to_every_way_of_asking(app: ChatApp) -> None:
+    demo = create_app(app.rag)
+    labels = {b._id: getattr(b, "label", None) for b in demo.blocks.values()}
+    for f in (f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond"):
+        assert [labels[b._id] for b in f.inputs][-2:] == ["Since", "Until"]

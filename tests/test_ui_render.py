@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -125,6 +127,59 @@ def test_render_answer(answer: Answer, expected: str) -> None:
     assert render.render_answer(answer) == expected
 
 
+# -- a streamed reply the checks withdrew (issue 16, kind 7) ----------------------------------------
+
+WITHDRAWN_HTML = (
+    '<div class="rag-withdrawn"><del>Turnout was 45.0 % [3].</del><br>'
+    '<span class="rag-withdrawn-label">withdrawn: not supported by the articles</span></div>'
+    "<strong>The articles don&#x27;t say.</strong>"
+)
+REFUSED = Answer(question="q", text="I cannot answer this from the provided articles.", abstained=True)
+
+
+@pytest.mark.parametrize(
+    ("answer", "streamed", "expected"),
+    [
+        # The support check turned a claim into a refusal: the claim stays, struck through and labelled.
+        (replace(REFUSED, finish_reason="unsupported"), "Turnout was 45.0 % [3].", WITHDRAWN_HTML),
+        # Escaped, line breaks kept, surrounding space dropped.
+        (
+            replace(REFUSED, finish_reason="unsupported"),
+            "  It is <b>.\nNext [1].  ",
+            '<div class="rag-withdrawn"><del>It is &lt;b&gt;.<br>Next [1].</del><br>'
+            '<span class="rag-withdrawn-label">withdrawn: not supported by the articles</span></div>'
+            "<strong>The articles don&#x27;t say.</strong>",
+        ),
+        # The model refused by itself, or streamed nothing: nothing was withdrawn.
+        (REFUSED, "I cannot answer this from the provided articles.", "<strong>The articles don&#x27;t say.</strong>"),
+        (replace(REFUSED, finish_reason="unsupported"), "", "<strong>The articles don&#x27;t say.</strong>"),
+        (
+            replace(REFUSED, finish_reason="unsupported"),
+            "The articles do not say [1].",
+            "<strong>The articles don&#x27;t say.</strong>",
+        ),
+        # The checks changed the reply (a marker re-pointed, a note added): the final answer replaces it.
+        (
+            Answer(question="q", text="It was 45 % [2]. Source [1] says 40 %."),
+            "It was 45 % [1].",
+            "It was 45 % [2]. Source [1] says 40 %.",
+        ),
+        # The evidence gate refused before the model wrote anything.
+        (replace(REFUSED, finish_reason="gate"), "", "<strong>The articles don&#x27;t say.</strong>"),
+    ],
+)
+def test_a_withdrawn_reply_stays_struck_through_and_a_changed_one_is_replaced(
+    answer: Answer, streamed: str, expected: str
+) -> None:
+    assert render.render_final(answer, streamed) == expected
+
+
+def test_render_final_links_markers_like_render_answer() -> None:
+    answer = Answer(question="q", text="It trains 15,000 [1].", citations=(citation(),))
+    assert render.render_final(answer, "It trains 15,000 [1].") == render.render_answer(answer)
+    assert render.render_final(answer, "x", linked=()) == render.render_answer(answer, linked=())
+
+
 # -- sources panel -----------------------------------------------------------------------------
 
 
@@ -142,6 +197,10 @@ def test_sources_panel_lists_cited_then_collapses_the_rest() -> None:
     ("answer", "says"),
     [
         (Answer(question="q", text="", abstained=True), "No passage answers the question."),
+        (
+            Answer(question="q", text="", abstained=True, finish_reason="unsupported"),
+            "No passage supports what the model wrote, so it was withdrawn.",
+        ),
         (Answer(question="q", text="Something."), "⚠ The answer cites no source."),
         (Answer(question="q", text="Something.", hits=(hit(),)), "Retrieved passages (1)"),
     ],
@@ -167,6 +226,44 @@ def test_a_long_passage_preview_is_cut_at_spaces_around_the_highlight() -> None:
     assert summary.startswith("…word") and summary.endswith("…")
     assert "<mark>The key sentence.</mark>" in summary
     assert len(summary) < 400
+
+
+# -- evidence before the answer (issue 13, item 5) -----------------------------------------------
+
+A0 = hit("a#0", "The mission trains 15,000 soldiers.")
+B0 = hit("b#0", "Unrelated <b> passage.")
+C0 = hit("c#0", "A third passage.")
+
+
+@pytest.mark.parametrize(
+    ("sources", "hits", "status", "cards", "uncited", "empty"),
+    [
+        ((A0, B0), (A0, B0, C0), "Writing…", ["a#0", "b#0"], "Other retrieved passages (1)", False),
+        ((B0, A0), (A0, B0), "", ["b#0", "a#0"], None, False),  # card n is sources[n-1], not rank order
+        ((), (A0,), "Writing…", [], "Retrieved passages (1)", True),  # nothing shown to the model
+        ((), (), "", [], None, True),
+    ],
+)
+def test_evidence_panel_shows_the_passages_in_marker_order_without_highlights(
+    sources: tuple[Hit, ...], hits: tuple[Hit, ...], status: str, cards: list[str], uncited: str | None, empty: bool
+) -> None:
+    panel = render.render_evidence(sources, hits, status)
+    assert panel.startswith(render.render_status(status) if status else '<div class="rag-sources">')
+    doc_ids = re.findall(r"<code>([^<]*)</code>", panel)  # the cards' first, then the collapsed others'
+    assert doc_ids[: len(cards)] == [c.split("#")[0] for c in cards]
+    for n in range(1, len(cards) + 1):
+        assert f'id="src-{n}"' in panel and f'<span class="rag-marker">[{n}]</span>' in panel
+    assert f'id="src-{len(cards) + 1}"' not in panel
+    assert "<mark>" not in panel and "does not support" not in panel
+    assert ("<h3>Sources</h3>" not in panel) is empty
+    assert (uncited is None and "rag-uncited" not in panel) or (uncited is not None and uncited in panel)
+    assert "<b>" not in panel
+
+
+def test_evidence_cards_are_the_final_cards_less_the_highlights() -> None:
+    final = citation(chunk_id="a#0", doc_id="a", title="B", text=A0.chunk.text, start=0, end=len(A0.chunk.text))
+    card = render.render_evidence((A0,), (A0,)).split("<h3>Sources</h3>")[1].removesuffix("</div>")
+    assert card == render.render_citation(final)
 
 
 def test_debug_panel_shows_scores_and_timings() -> None:

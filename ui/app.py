@@ -14,6 +14,7 @@ queue whose position Gradio shows them.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import re
@@ -30,7 +31,7 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr
 
-from rag import RAG, Answer, AnswerStream, DocumentError, RagError, Settings, Turn
+from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
 from rag.loading import SUFFIXES
 from rag.models import list_models
@@ -38,9 +39,10 @@ from ui.render import (
     CSS,
     SEARCHING,
     empty_sources,
-    render_answer,
     render_debug,
     render_error,
+    render_evidence,
+    render_final,
     render_partial,
     render_question,
     render_searching,
@@ -51,7 +53,17 @@ from ui.render import (
     shown_markers,
 )
 
-__all__ = ["EXAMPLES", "QUEUE_SIZE", "ChatApp", "Exchange", "create_app", "launch", "safe_filename"]
+__all__ = [
+    "EXAMPLES",
+    "QUEUE_SIZE",
+    "ChatApp",
+    "Exchange",
+    "create_app",
+    "date_limit",
+    "formats",
+    "launch",
+    "safe_filename",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +75,7 @@ EXAMPLES = (
 )
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Exchange:
     complete: bool = True
     sources: tuple[str, ...] = ()  # chunk ids shown with the answer, in marker order (Turn.sources)
     result: Answer | None = None  # the finished answer, re-rendered as the sources panel changes
+    streamed: str = ""  # the model's reply as it streamed (struck through when the checks withdrew it)
 
 
 Outputs = tuple[Any, ...]
@@ -109,6 +123,8 @@ class _SettingsPanel:
     top_k: gr.Slider
     temperature: gr.Slider
     chat_model: gr.Dropdown
+    since: gr.Textbox
+    until: gr.Textbox
     debug: gr.HTML
 
 
@@ -142,6 +158,30 @@ def safe_filename(name: str) -> str:
     if Path(base).suffix.lower() not in SUFFIXES:
         raise DocumentError(f"{base}: only {', '.join(SUFFIXES)} files can be added.")
     return base
+
+
+def formats() -> str:
+    """The file types the loader reads, for messages: ``.txt, .md, … or .htm`` (from ``rag.loading.SUFFIXES``)."""
+    return ", ".join(SUFFIXES[:-1]) + f" or {SUFFIXES[-1]}" if len(SUFFIXES) > 1 else SUFFIXES[0]
+
+
+def date_limit(field: str, value: str | None) -> str | None:
+    """A date box's value as an ISO date (``YYYY-MM-DD``), or None when empty (no limit).
+
+    ``field``: the box's label, named in the error. Raises QuestionError (one line)
+    for anything that is not a real calendar date written YYYY-MM-DD.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise QuestionError(
+            f"{field}: {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2025-03-01), or leave it empty for no limit."
+        ) from None
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -185,7 +225,7 @@ class ChatApp:
         for e in exchanges:
             shown = e.shown
             if e.result is not None and e.sources != on_show:
-                shown = render_answer(e.result, linked=shown_markers(e.sources, on_show))
+                shown = render_final(e.result, e.streamed, linked=shown_markers(e.sources, on_show))
             out.append({"role": "user", "content": render_question(e.question)})
             out.append(_assistant(shown))
         return out
@@ -207,9 +247,15 @@ class ChatApp:
         temperature: float | None = None,
         chat_model: str | None = None,
         request: Optional[gr.Request] = None,
+        since: str | None = None,
+        until: str | None = None,
     ) -> Iterator[Outputs]:
         """Answer ``question``; yields (chat, exchanges, sources, debug, question box) as it streams.
 
+        ``since``/``until``: the settings' date range (``YYYY-MM-DD``, empty for no
+        limit), passed to ``RAG.stream`` only when set; a bad date is shown as a
+        one-line message naming the box. (``request`` comes before them because
+        Gradio fills the parameters in order and inserts the request where it is.)
         Outputs that did not change are ``gr.skip()``; the session's exchanges are only
         written at the end, so a Stop that lands meanwhile is not overwritten.
         """
@@ -219,12 +265,16 @@ class ChatApp:
         chat = [*self.messages(past), {"role": "user", "content": render_question(shown_q)}]
         yield [*chat, _assistant(render_searching())], gr.skip(), render_status(SEARCHING), gr.skip(), ""
         try:
+            dates = {"since": date_limit("Since", since), "until": date_limit("Until", until)}
+            if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
+                raise QuestionError(f"Since ({dates['since']}) is after Until ({dates['until']}); swap them.")
             stream = self.rag.stream(
                 question,
                 self.history(past),
                 top_k=int(top_k) if top_k else None,
                 temperature=None if temperature is None else float(temperature),
                 chat_model=chat_model or None,
+                **{k: v for k, v in dates.items() if v},
             )
         except RagError as exc:
             yield self._failed(past, shown_q, exc)
@@ -233,7 +283,9 @@ class ChatApp:
         if answer is None or answer.finish_reason == "cancelled":
             return  # failed (already shown), or Stop has already shown and recorded what there was
         sources = tuple(h.chunk.chunk_id for h in answer.sources)
-        done = Exchange(shown_q, answer.text, render_answer(answer), sources=sources, result=answer)
+        streamed = stream.text
+        shown = render_final(answer, streamed)
+        done = Exchange(shown_q, answer.text, shown, sources=sources, result=answer, streamed=streamed)
         log.info(
             "answered in %.2fs (%s, %d citations)", answer.timings.total_s, answer.finish_reason, len(answer.citations)
         )
@@ -247,13 +299,9 @@ class ChatApp:
             self._running[key] = stream
         skip = gr.skip
         try:
-            yield (
-                skip(),
-                skip(),
-                render_status(f"Writing the answer from {len(stream.sources)} passages…"),
-                skip(),
-                skip(),
-            )
+            # Retrieval is done: show its evidence now, before the model's first token (issue 13).
+            writing = f"Writing the answer from {len(stream.sources)} passages…"
+            yield skip(), skip(), render_evidence(stream.sources, stream.hits, writing), skip(), skip()
             for _ in stream:
                 yield [*chat, _assistant(render_partial(stream.text))], skip(), skip(), skip(), skip()
             return stream.answer()
@@ -295,7 +343,8 @@ class ChatApp:
             return self.messages(past), gr.skip(), gr.skip()
         stream.cancel()
         stopped = Exchange(stream.question, stream.text, render_stopped(stream.text), complete=False)
-        return self.messages((*past, stopped)), (*past, stopped), render_status("Stopped.")
+        evidence = render_evidence(stream.sources, stream.hits, "Stopped.")
+        return self.messages((*past, stopped)), (*past, stopped), evidence
 
     def clear(self, request: Optional[gr.Request] = None) -> Outputs:
         """Forget this session's conversation (and stop an answer in progress)."""
@@ -308,7 +357,11 @@ class ChatApp:
     # -- documents --------------------------------------------------------------------------
 
     def documents_table(self) -> list[list[Any]]:
-        return [[d.doc_id, d.title, d.date, d.chunks] for d in self.rag.documents()]
+        """One row per indexed document (id, title, date, chunks), newest first; undated ones last, by id."""
+        docs = sorted(self.rag.documents(), key=lambda d: d.doc_id)
+        # Stable sorts: by id, then by date newest first (ISO dates sort as text); "" goes last.
+        docs.sort(key=lambda d: (d.date != "", d.date), reverse=True)
+        return [[d.doc_id, d.title, d.date, d.chunks] for d in docs]
 
     def documents_view(self) -> Outputs:
         rows = self.documents_table()
@@ -333,7 +386,7 @@ class ChatApp:
     def ingest_files(self, files: Sequence[tuple[str | Path, str]], progress: Callable[..., Any] | None = None) -> str:
         """Save and index (path, original name) pairs; returns the status message (HTML)."""
         if not files:
-            return render_status("Choose one or more .txt, .md or .html files first.", error=True)
+            return render_status(f"Choose one or more {formats()} files first.", error=True)
         saved, problems = [], []
         for src, name in files:
             try:
@@ -452,21 +505,28 @@ class ChatApp:
         return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources)
 
     def _settings_section(self) -> _SettingsPanel:
-        """The collapsed settings (top_k, temperature, chat model) and the debug panel."""
+        """The collapsed settings (top_k, temperature, chat model, date range) and the debug panel."""
         s, models = self.settings, self.chat_models()
         with gr.Accordion("Settings", open=False, elem_id="settings"):
             with gr.Row():
                 top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
                 temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
                 chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
+            with gr.Row():
+                since = gr.Textbox(
+                    label="Since", placeholder="YYYY-MM-DD (empty: no limit)", elem_id="since", max_lines=1
+                )
+                until = gr.Textbox(
+                    label="Until", placeholder="YYYY-MM-DD (empty: no limit)", elem_id="until", max_lines=1
+                )
             with gr.Accordion("Debug: retrieval scores and timings of the last answer", open=False):
                 debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
-        return _SettingsPanel(top_k, temperature, chat_model, debug)
+        return _SettingsPanel(top_k, temperature, chat_model, since, until, debug)
 
     def _documents_section(self) -> _DocumentsPage:
         """Upload, the table of indexed documents, and removal."""
         files = gr.File(
-            label="Add articles (.txt, .md, .html)",
+            label=f"Add articles ({', '.join(SUFFIXES)})",
             file_count="multiple",
             file_types=list(SUFFIXES),
             elem_id="upload",
@@ -487,7 +547,7 @@ class ChatApp:
 
     def _wire_chat(self, c: _ChatPage, s: _SettingsPanel) -> None:
         """Enter, Ask and the examples answer; Stop, Clear and the chat's trash button cancel."""
-        inputs = [c.question, c.exchanges, s.top_k, s.temperature, s.chat_model]
+        inputs = [c.question, c.exchanges, s.top_k, s.temperature, s.chat_model, s.since, s.until]
         outputs = [c.chatbot, c.exchanges, c.sources, s.debug, c.question]
         # One model, one question at a time, across all sessions and all triggers.
         answer: dict[str, Any] = {

@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 from urllib.parse import urlparse
 
 from rag import Answer, Citation, Hit
+from rag.prompting import is_refusal
 
 __all__ = [
     "ABSTAINED",
@@ -26,6 +27,7 @@ __all__ = [
     "LINK_REL",
     "SEARCHING",
     "WAITING",
+    "WITHDRAWN",
     "card_id",
     "cited_sentence",
     "empty_sources",
@@ -34,6 +36,8 @@ __all__ = [
     "render_citation",
     "render_debug",
     "render_error",
+    "render_evidence",
+    "render_final",
     "render_hit",
     "render_partial",
     "render_question",
@@ -52,6 +56,7 @@ WAITING = (
     "your place in the queue shows at the bottom of this box."
 )
 SEARCHING = "Searching the articles…"
+WITHDRAWN = "withdrawn: not supported by the articles"
 EMPTY_QUESTION = "<em>(empty question)</em>"
 LINK_REL = "noopener noreferrer nofollow"
 _PREVIEW_CHARS = 220
@@ -67,6 +72,8 @@ CSS = """
 #sources summary { cursor: pointer; }
 #sources .rag-warn, .rag-debug .rag-warn { color: #b45309; }
 #sources .rag-empty { opacity: 0.7; }
+#chat .rag-withdrawn del { opacity: 0.65; }
+#chat .rag-withdrawn-label { color: #b45309; font-size: 0.9em; }
 /* Following an [n] (a link to #src-n) scrolls to card n and focuses it (tabindex=-1); the highlight
    needs both :target and focus, so a later answer's card n is not lit up by the old #src-n in the URL. */
 #chat a.rag-cite { font-weight: 600; text-decoration: none; color: var(--link-text-color, #2563eb); }
@@ -228,6 +235,10 @@ def render_sources(answer: Answer) -> str:
         parts.append("<h3>Sources</h3>")
         against = {d.marker: d.backing for d in answer.disagreements}
         parts.extend(render_citation(c, against.get(c.marker, ())) for c in answer.citations)
+    elif answer.finish_reason == "unsupported":
+        parts.append(
+            f'<p class="rag-empty">{_esc(ABSTAINED)} No passage supports what the model wrote, so it was withdrawn.</p>'
+        )
     elif answer.abstained:
         parts.append(f'<p class="rag-empty">{_esc(ABSTAINED)} No passage answers the question.</p>')
     else:
@@ -239,6 +250,35 @@ def render_sources(answer: Answer) -> str:
         parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def render_evidence(sources: Sequence[Hit], hits: Sequence[Hit] = (), status: str = "") -> str:
+    """The sources panel before the answer is final: the passages the model is shown.
+
+    ``sources``: the hits in marker order (``AnswerStream.sources``; card n is
+    ``sources[n-1]``, so an answer's ``[n]`` will point at it); ``hits``: everything
+    retrieval returned, the others listed collapsed; ``status``: a line above the
+    cards ("Writing the answer…", "Stopped."). Nothing is highlighted yet: which
+    sentences the answer rests on is known only when it is final (:func:`render_sources`).
+    """
+    parts = [render_status(status) if status else "", '<div class="rag-sources">']
+    if sources:
+        parts.append("<h3>Sources</h3>")
+        parts.extend(render_citation(_unchecked_citation(n, h)) for n, h in enumerate(sources, 1))
+    shown = {h.chunk.chunk_id for h in sources}
+    others = [h for h in hits if h.chunk.chunk_id not in shown]
+    if others:
+        label = "Other retrieved passages" if sources else "Retrieved passages"
+        parts.append(f'<details class="rag-uncited"><summary>{label} ({len(others)})</summary>')
+        parts.extend(render_hit(h) for h in others)
+        parts.append("</details>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _unchecked_citation(marker: int, hit: Hit) -> Citation:
+    c = hit.chunk
+    return Citation(marker, c.doc_id, c.chunk_id, c.title, c.url, c.date, c.text, c.start, c.end)
 
 
 # -- chat messages and status ------------------------------------------------------------
@@ -282,6 +322,26 @@ def render_answer(answer: Answer, *, linked: Collection[int] | None = None) -> s
     if answer.finish_reason == "length":
         body += "<br><em>(cut off at the answer length limit)</em>"
     return body
+
+
+def render_final(answer: Answer, streamed: str = "", *, linked: Collection[int] | None = None) -> str:
+    """The assistant message once ``answer`` is final, replacing the ``streamed`` reply.
+
+    When the post-generation checks withdrew the reply (``finish_reason ==
+    "unsupported"``: the model answered, no source supports it, the answer became a
+    refusal), the reader saw it stream, so it stays on show struck through (``<del>``)
+    and labelled :data:`WITHDRAWN`, followed by the final answer. In every other case
+    (markers re-pointed, a disagreement note added, a refusal from the start) the final
+    answer simply replaces the stream: this is :func:`render_answer`.
+    """
+    final = render_answer(answer, linked=linked)
+    if answer.finish_reason != "unsupported" or is_refusal(streamed):
+        return final
+    # The withdrawn reply's [n] stay plain text: they point at nothing the answer stands by.
+    return (
+        f'<div class="rag-withdrawn"><del>{_esc_lines(streamed.strip())}</del><br>'
+        f'<span class="rag-withdrawn-label">{_esc(WITHDRAWN)}</span></div>{final}'
+    )
 
 
 def _link_markers(escaped: str, cites: dict[int, Citation], live: Collection[int]) -> str:
