@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,13 @@ from typing import Any
 from rag.answering import AnswerStream, FinalText, finish_reply, prepare_answer, validate_question
 from rag.chunking import ChunkerSettings
 from rag.config import Settings, load_settings
+from rag.conversation import normalize_history
 from rag.errors import IndexLockedError, QuestionError
 from rag.indexing import DocumentInfo, Indexer, IngestProgress
 from rag.loading import load_documents
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import Retriever, standalone_query
-from rag.types import Answer, Document, Hit, IngestReport, Turn
+from rag.types import Answer, Document, Hit, IngestReport
 
 __all__ = [
     "RAG",
@@ -174,7 +175,7 @@ class RAG:
     def stream(
         self,
         question: str,
-        history: Sequence[Turn] | None = None,
+        history: Iterable[Any] | None = None,
         *,
         top_k: int | None = None,
         temperature: float | None = None,
@@ -190,7 +191,7 @@ class RAG:
         q = self._check_question(question)
         llm = self.llm(chat_model)  # loading happens once, outside the answer's timings
         t0 = time.perf_counter()
-        history = list(history or [])
+        history = normalize_history(history)  # Turns, (question, answer) pairs or {role, content} messages
         timings: dict[str, float] = {}
         s = self.settings
         standalone = standalone_query(q, history, mode=s.followup_query, turns=s.history_turns)
@@ -213,6 +214,6 @@ class RAG:
             temperature=temperature,
         )
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
+    def ask(self, question: str, history: Iterable[Any] | None = None, **options: Any) -> Answer:
         """Answer ``question`` (blocking). Same options as :meth:`stream`."""
         return self.stream(question, history, **options).answer()
