@@ -109,7 +109,8 @@ def create_api(rag: RAG, *, api_key: str | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def _auth(request: Request, call_next: Any) -> Any:
-        if expected is not None:
+        # Only the API's own routes: a UI mounted beside it (``rag serve``) keeps its own access rules.
+        if expected is not None and request.url.path.startswith("/v1"):
             header = request.headers.get("authorization", "")
             scheme, _, token = header.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):

@@ -320,6 +320,10 @@ def serve(
     from ui.app import launch
 
     if mcp:
+        import importlib.util
+
+        if importlib.util.find_spec("mcp") is None:
+            raise RagError("--mcp needs Gradio's MCP extra: pip install -e '.[mcp]' (gradio[mcp]).")
         if "mcp" not in inspect.signature(launch).parameters:
             raise RagError("This build's UI cannot serve MCP yet (ui.app.launch has no mcp option).")
         launch(s, mcp=True)  # type: ignore[call-arg,unused-ignore]

@@ -191,3 +191,40 @@ def test_serve_refuses_off_loopback_without_a_key_in_one_line(tmp_path: Path) ->
 
     result = run_cli("--data-dir", str(tmp_path), "serve", "--api-only", "--host", "0.0.0.0", env={"RAG_API_KEY": ""})
     one_line_error(result, "needs an API key")
+
+
+def test_the_api_mounts_beside_the_gradio_ui(fake: tuple[RAG, FakeLLM]) -> None:
+    """The recipe for `rag serve` (ui/app.py): API routes first, the UI mounted at "/" behind them."""
+    import gradio as gr
+    from fastapi.testclient import TestClient
+
+    from ui.app import ChatApp
+
+    chat = ChatApp(fake[0])
+    options = chat.launch_options()
+    combined = create_api(fake[0], api_key=KEY)
+    gr.mount_gradio_app(
+        combined,
+        chat.build(),
+        path="/",
+        **{
+            k: options[k]
+            for k in ("allowed_paths", "blocked_paths", "max_file_size", "show_error", "ssr_mode", "mcp_server", "css")
+        },
+    )
+    with TestClient(combined) as client:
+        headers = {"Authorization": f"Bearer {KEY}"}
+        assert client.get("/v1/models", headers=headers).json()["data"][0]["id"] == "fake-llm"
+        body = {"model": "fake-llm", "messages": [{"role": "user", "content": MONEY}]}
+        done = client.post("/v1/chat/completions", json=body, headers=headers).json()
+        assert done["citations"][0]["marker"] == 1
+        assert client.get("/v1/models").status_code == 401
+        page = client.get("/")  # the UI is not behind the API's key
+        assert page.status_code == 200 and "<html" in page.text.lower()
+
+
+def test_mcp_comes_with_the_ui_not_the_api_only_server(tmp_path: Path) -> None:
+    from tests.test_cli import one_line_error
+    from tests.test_cli import rag as run_cli
+
+    one_line_error(run_cli("--data-dir", str(tmp_path), "serve", "--api-only", "--mcp"), "--mcp comes with the UI")
