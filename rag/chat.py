@@ -120,6 +120,8 @@ def chat_loop(
             continue
         try:
             _answer(rag, line, conversation, write, tty=tty, options=options or {})
+        except KeyboardInterrupt:  # before the first token (retrieval, loading the model)
+            write.write("\n(stopped)\n")
         except RagError as exc:
             write.write(f"error: {exc}\n")
         write.flush()

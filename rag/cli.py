@@ -358,6 +358,12 @@ def chat(
     from rag.chat import chat_loop
 
     s = settings(top_k=top_k, chat_model=model, temperature=temperature)
+    from rag.backends import llm_class
+
+    if llm_class(s).local:
+        from rag.models import resolve_chat_model
+
+        resolve_chat_model(s.chat_model, s.models_dir)  # a missing model fails now, not at the first question
     rag = _open(s)
     if rag.store.count() == 0:
         raise RagError(f"The index in {s.data_dir} is empty. Run `rag ingest seeds/` first.")

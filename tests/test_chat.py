@@ -129,6 +129,23 @@ def test_ctrl_c_stops_the_answer_not_the_chat(fake: tuple[RAG, FakeLLM]) -> None
     assert second.finish_reason == "stop" and second.text == GOOD  # the model was free again
 
 
+def test_ctrl_c_before_the_first_token_stops_only_that_question(fake: tuple[RAG, FakeLLM]) -> None:
+    rag, _ = fake
+    embed = rag.embedder.embed
+    calls = 0
+
+    def interrupted_once(texts: list[str]) -> list[list[float]]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise KeyboardInterrupt  # Ctrl-C while the question is embedded
+        return embed(texts)
+
+    rag.embedder.embed = interrupted_once  # type: ignore[method-assign]
+    conversation, out = run(rag, MONEY, MONEY)
+    assert "(stopped)" in out and [a.text for a in conversation.answers] == [GOOD]
+
+
 def test_errors_are_one_line_and_the_chat_goes_on(fake: tuple[RAG, FakeLLM]) -> None:
     rag, _ = fake
     conversation, out = run(rag, "x" * 3000, MONEY)
@@ -240,6 +257,7 @@ def test_rag_chat_in_a_pseudo_terminal_with_the_smallest_model(tmp_path: Path, s
         child.sendline(f"/export {tmp_path / 'chat.json'}")
         child.expect("Saved 1 answer")
         child.sendline("Tell me everything about the E5 summit in Paris, in detail.")
+        child.expect(r"in detail\.\r?\n")  # the echo of the line; then the answer's first characters
         child.expect(r"\S", timeout=120)
         child.sendintr()  # Ctrl-C while answering stops the answer ...
         child.expect(r"\(stopped\)|\n> ")
