@@ -494,6 +494,8 @@ def feedback_export(
     """Turn the ratings in <data-dir>/feedback.jsonl into rows `rag eval` runs."""
     from rag.feedback import FEEDBACK_FILE, export_rows, read_feedback, write_rows
 
+    if split not in ("dev", "test"):
+        raise typer.BadParameter(f"{split!r} is not a split; use dev or test.", param_hint="--split")
     s = settings()
     records = read_feedback(s.data_dir)
     if not records:

@@ -102,6 +102,10 @@ CASES: list[tuple[list[str], int, str]] = [
     (["docs", "--sort", "size"], USAGE, "use date or id, not 'size'"),
     # sync, watch and dates
     (["ingest", "--sync", "README.md"], ERROR, "README.md is not a folder; sync keeps a folder in step"),
+    (["chat", "--top-k", "abc"], USAGE, "Invalid value 'abc' for '--top-k'"),
+    (["chat", "--nope"], USAGE, "No such option: --nope"),
+    (["feedback", "export"], USAGE, "Missing option '--to'"),
+    (["feedback", "export", "--to", "x.jsonl", "--split", "nope"], USAGE, "'nope' is not a split"),
     (["watch"], USAGE, "Missing argument"),
     (["watch", "missing-folder"], ERROR, "missing-folder is not a folder"),
     (["watch", "-odd"], USAGE, " watch -- -odd"),
