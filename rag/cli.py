@@ -9,30 +9,53 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import importlib
 import json
 import logging
 import os
-import shlex
 import sys
 import unicodedata
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import Annotated, Any, ClassVar, NoReturn, Optional
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-from rich.text import Text
+from typer.core import TyperGroup
 
 from rag.config import Settings, load_settings
 from rag.errors import RagError
+from rag.usage import CLI_ERRORS, DASH_HINT, usage_error
 
 __all__ = ["app", "main"]
 
-DASH_HINT = "Put -- before names that start with a dash"
+
+class _LazyGroup(TyperGroup):
+    """Commands of other modules, imported only when they run (click's lazy-loading pattern).
+
+    ``rag eval`` lives with the evaluation code (``rag.evaluation.cli``), so answering a
+    question never loads it and no library module imports it.
+    """
+
+    lazy: ClassVar[dict[str, str]] = {"eval": "rag.evaluation.cli"}
+
+    # Typer bundles its own click (typer._click): its types are not the click package's.
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *self.lazy]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in self.lazy:
+            module = importlib.import_module(self.lazy[cmd_name])
+            return typer.main.get_command(module.app)
+        return super().get_command(ctx, cmd_name)
+
+
 app = typer.Typer(
+    cls=_LazyGroup,
     add_completion=False,
     # No help page for a bare `rag`: click's "Missing command." usage error, printed in one line by main().
     no_args_is_help=False,
@@ -82,11 +105,15 @@ def settings(**overrides: Any) -> Settings:
     return load_settings(_globals.config, data_dir=_globals.data_dir, **overrides)
 
 
-def _open(s: Settings) -> Any:
+def open_index(s: Settings) -> Any:
+    """The :class:`rag.RAG` for ``s``, with a spinner on stderr while the models load."""
     from rag.pipeline import RAG
 
     with err.status("Loading models…"):
         return RAG.open(settings=s)
+
+
+_open = open_index  # what the commands call (tests replace it)
 
 
 @app.command()
@@ -514,270 +541,9 @@ def feedback_export(
     out.print(f"Wrote {n} row(s) to {to}. Run them with `rag eval {to}`.", highlight=False)
 
 
-@app.command("eval")
-def eval_command(
-    dataset: Annotated[
-        Optional[str],
-        typer.Argument(
-            help="Evaluation set (JSONL, see eval/README.md), or `rgb` for the RGB benchmark.", show_default=False
-        ),
-    ] = None,
-    report: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--report", help="Report folder (default: eval/results/<dataset>-<timestamp>/).", show_default=False
-        ),
-    ] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Ask only the first N questions.", show_default=False)] = None,
-    model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
-    ] = None,
-    split: Annotated[str, typer.Option(help="Questions of this split: dev, test or all.")] = "all",
-    compare: Annotated[
-        Optional[tuple[Path, Path]],
-        typer.Option(
-            "--compare", help="Print what changed between two report.json files, then exit.", show_default=False
-        ),
-    ] = None,
-    rgb_run: Annotated[str, typer.Option("--rgb-run", help="With `rgb`: noise (robustness) or rejection.")] = "noise",
-    rgb_path: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--rgb-path",
-            help="RGB en_fact.jsonl (default: ../shared/benchmarks/rgb/en_fact.jsonl).",
-            show_default=False,
-        ),
-    ] = None,
-    rgb_data_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--rgb-data-dir", help="Index folder for the RGB corpus (default: <data-dir>/rgb).", show_default=False
-        ),
-    ] = None,
-) -> None:
-    """Run an evaluation set through the pipeline and write reports (JSON, Markdown, HTML)."""
-    from rag.evaluation import reports
-
-    if compare is not None:
-        _print_comparison(
-            reports.compare_reports(reports.load_report(compare[0]), reports.load_report(compare[1])), *compare
-        )
-        return
-    if dataset is None:
-        raise RagError("Give an evaluation set (e.g. `rag eval eval/seed.jsonl`), `rgb`, or --compare A.json B.json.")
-    if split not in ("dev", "test", "all"):
-        raise RagError(f"Unknown --split {split!r}; use dev, test or all.")
-    if limit is not None and limit < 1:
-        raise RagError(f"--limit must be at least 1, got {limit}.")
-    from rag.config import project_root
-    from rag.evaluation import evaluate, load_dataset, render
-
-    if dataset == "rgb" and not Path(dataset).exists():
-        run = _eval_rgb(rgb_run, rgb_path, rgb_data_dir, model=model, limit=limit)
-        stem = f"rgb-{rgb_run}"
-    else:
-        questions = load_dataset(dataset, split=split)  # fails on a malformed set before any model loads
-        s = settings(chat_model=model)
-        rag = _open(s)
-        if rag.store.count() == 0:
-            raise RagError(f"The index in {s.data_dir} is empty. Run `rag ingest seeds/` first.")
-        total = min(len(questions), limit or len(questions))
-        with _eval_progress(total) as progress:
-            run = evaluate(
-                rag,
-                questions,
-                limit=limit,
-                progress=progress,
-                config={"dataset": dataset, "split": split, "data_dir": str(s.data_dir), "git": _git_state()},
-            )
-        stem = Path(dataset).stem
-    folder = report or reports.default_report_dir(stem, root=project_root())
-    paths = reports.write_reports(run, folder)
-    data = reports.report_data(run)
-    table = Table("metric", "value", "n", title="Evaluation summary")
-    for row in render.summary_rows(data):
-        table.add_row(*row)
-    out.print(table)
-    if run.attribution:
-        out.print(f"[dim]{run.attribution}[/]", highlight=False)
-    out.print(f"Reports: {paths.json}, {paths.markdown.name}, {paths.html.name}", highlight=False)
-
-
-def _git_state() -> str:
-    """The checkout's commit, "+dirty" when tracked files differ from it: what a report was measured on."""
-    import subprocess
-
-    from rag.config import project_root
-
-    def git(*args: str) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=project_root(), capture_output=True, text=True, timeout=10, check=True
-        )
-        return done.stdout.strip()
-
-    try:
-        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
-        return git("rev-parse", "--short", "HEAD") + ("+dirty" if dirty else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def _eval_progress(total: int) -> Any:
-    """A context manager giving a rich progress callback for :func:`rag.evaluation.evaluate`."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def bar() -> Any:
-        counts = {"pass": 0, "fail": 0, "error": 0}
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TextColumn("{task.fields[tally]}"),
-            TimeRemainingColumn(),
-            console=err,
-        ) as progress:
-            task = progress.add_task("Evaluating", total=total, tally="")
-
-            def update(done: int, _total: int, result: Any) -> None:
-                counts[result.status] += 1
-                tally = (
-                    f"[green]{counts['pass']} pass[/] [yellow]{counts['fail']} fail[/] [red]{counts['error']} error[/]"
-                )
-                progress.update(task, completed=done, tally=tally, description=f"Evaluating {result.question.id}")
-
-            yield update
-
-    return bar()
-
-
-def _eval_rgb(
-    run_name: str, path: Optional[Path], data_dir: Optional[Path], *, model: Optional[str], limit: Optional[int]
-) -> Any:
-    from rag.evaluation.datasets import rgb
-
-    if run_name not in rgb.RUNS:
-        raise RagError(f"Unknown --rgb-run {run_name!r}; use {' or '.join(rgb.RUNS)}.")
-    items = rgb.load_rgb(path or rgb.default_rgb_path())
-    corpus = rgb.build_corpus(items)
-    s = settings(chat_model=model)
-    s = dataclasses.replace(s, data_dir=data_dir or Path(s.data_dir) / "rgb")
-    rag = _open(s)
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} passages"),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("Indexing the RGB corpus", total=len(corpus.documents))
-        rgb.index_corpus(rag, corpus, progress=lambda done, total, _doc: bar.update(task, completed=done))
-    total = min(len(items), limit or len(items))
-    with _eval_progress(total) as progress:
-        return rgb.run_rgb(
-            rag, items, corpus, run=run_name, limit=limit, progress=progress, config={"git": _git_state()}
-        )
-
-
-def _print_comparison(comparison: Any, a: Path, b: Path) -> None:
-    out.print(f"A: {a}\nB: {b}", highlight=False)
-    if comparison.config_changes:
-        table = Table("setting", "A", "B", title="Configuration changes")
-        for row in comparison.config_changes:
-            table.add_row(*row)
-        out.print(table)
-    table = Table("metric", "A", "B", "change", title="Metrics that changed")
-    for m in comparison.changed_metrics:
-        delta = "" if m.delta is None else f"{m.delta:+.3f}"
-        table.add_row(m.name, "n/a" if m.a is None else f"{m.a:.3f}", "n/a" if m.b is None else f"{m.b:.3f}", delta)
-    out.print(table if comparison.changed_metrics else "No metric changed.")
-    if comparison.flips:
-        table = Table("id", "A", "B", "question", title=f"Verdicts that flipped ({len(comparison.flips)})")
-        for f in comparison.flips:
-            style = "green" if f.b == "pass" else "red" if f.a == "pass" else ""
-            table.add_row(Text(f.id), f.a, f.b, Text(f.question), style=style)
-        out.print(table)
-    else:
-        out.print("No verdict flipped.")
-    for label, ids in (("only in A", comparison.only_in_a), ("only in B", comparison.only_in_b)):
-        if ids:
-            out.print(f"{len(ids)} question(s) {label}: {', '.join(ids)}", highlight=False)
-
-
-def _usage_error(exc: Exception, args: Sequence[str]) -> str:
-    """One line for a command-line mistake: click's message, then how to fix it."""
-    message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
-    message += "" if message.endswith((".", "?", "!")) else "."
-    ctx = getattr(exc, "ctx", None)
-    if type(exc).__name__ == "NoSuchOption":
-        i = _dashed_name(args, str(getattr(exc, "option_name", "")))
-        if i is not None:
-            # The name goes last: after "--" every word is a name, so options must come before it.
-            return f"{message} {DASH_HINT}: {shlex.join(['rag', *args[:i], *args[i + 1 :], '--', args[i]])}"
-    if type(exc).__name__ == "BadParameter":
-        value = _option_value(args, getattr(getattr(exc, "param", None), "opts", []))
-        if value is not None:
-            message = message.replace("Invalid value for", f"Invalid value {value!r} for", 1)
-    if ctx is None:  # e.g. "Option '--top-k' requires an argument."
-        return f"{message} See `{_command_path(args)} --help`."
-    usage = " ".join(ctx.get_usage().split())
-    commands = getattr(ctx.command, "list_commands", None)
-    if message.startswith("Missing command") and commands is not None:
-        message += f" Commands: {', '.join(commands(ctx))}."
-    return f"{message} {usage} (`{ctx.command_path} --help` explains each option)."
-
-
-def _command_path(args: Sequence[str]) -> str:
-    """``rag ask`` for ``--data-dir d ask x --top-k``: the (sub)commands named in ``args``."""
-    path, command = ["rag"], typer.main.get_command(app)
-    for arg in args:
-        sub = getattr(command, "commands", {}).get(arg)
-        if sub is not None:
-            path.append(arg)
-            command = sub
-    return " ".join(path)
-
-
-def _dashed_name(args: Sequence[str], option: str) -> int | None:
-    """Where ``option`` (click's NoSuchOption) came from, if that argument is a name rather than a flag."""
-    for i, arg in enumerate(args):
-        if arg == "--":
-            return None
-        if option and arg.startswith(option):
-            # "-x" or "--top-kk" is a mistyped flag; "-notes.txt" or "-what is new?" is a name.
-            looks_like_flag = (arg.startswith("--") or len(arg) == 2) and all(c.isalnum() or c == "-" for c in arg)
-            return None if looks_like_flag else i
-    return None
-
-
-def _option_value(args: Sequence[str], opts: Sequence[str]) -> str | None:
-    """The value given to one of ``opts`` on the command line (``--top-k abc`` or ``--top-k=abc``)."""
-    for i, arg in enumerate(args):
-        if arg == "--":
-            break
-        if arg in opts and i + 1 < len(args):
-            return args[i + 1]
-        name, eq, value = arg.partition("=")
-        if eq and name in opts:
-            return value
-    return None
-
-
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"error: {' '.join(message.split())}", markup=False, highlight=False, soft_wrap=True)
     sys.exit(code)
-
-
-# Typer >= 0.20 vendors click (typer._click) and derives its errors from TyperException;
-# older Typer raises click's own. Both carry exit_code: 2 for usage errors.
-_CLI_ERRORS: tuple[type[Exception], ...] = (typer.TyperException,)
-try:
-    import click
-
-    _CLI_ERRORS += (click.ClickException,)
-except ImportError:  # pragma: no cover - Typer without click
-    pass
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -801,9 +567,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except (typer.Abort, EOFError):
         sys.exit(1)
-    except _CLI_ERRORS as exc:
+    except CLI_ERRORS as exc:
         status = int(getattr(exc, "exit_code", 1))
-        _fail(_usage_error(exc, args) if status == 2 else str(getattr(exc, "format_message", exc.__str__)()), status)
+        _fail(usage_error(exc, args, app) if status == 2 else str(getattr(exc, "format_message", exc.__str__)()), status)
     else:
         if isinstance(code, int) and code:  # standalone_mode=False returns typer.Exit's code instead of exiting
             sys.exit(code)

@@ -389,9 +389,8 @@ def test_the_evaluation_package_exports_every_name_it_lists() -> None:
 def test_no_library_module_imports_the_evaluation_code() -> None:
     import ast
 
-    # The CLI's `eval` command is a front-end over the evaluation runner (imports inside the
-    # command only); bench.py is leaving the package for bench/ (issue 12).
-    front_ends = {"cli.py", "bench.py"}
+    # `rag eval` lives in rag/evaluation/cli.py; the CLI loads it by name when it runs.
+    front_ends: set[str] = set()
     importers = []
     for path in sorted(RAG_DIR.rglob("*.py")):
         relative = path.relative_to(RAG_DIR)
