@@ -74,6 +74,14 @@ err = Console(stderr=True)
 DataDirOpt = Annotated[
     Optional[Path], typer.Option("--data-dir", help="Index folder (RAG_DATA_DIR).", show_default=False)
 ]
+# Options that several commands share (ask, chat; eval takes --model).
+TopKOpt = Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)]
+ModelOpt = Annotated[
+    Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
+]
+TemperatureOpt = Annotated[
+    Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
+]
 ConfigOpt = Annotated[
     Optional[Path], typer.Option("--config", help="TOML config file (RAG_CONFIG).", show_default=False)
 ]
@@ -220,15 +228,9 @@ def _open_for_ingest(s: Settings, rebuild: bool) -> Any:
 def ask(
     question: Annotated[str, typer.Argument(help="Your question about the articles.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole answer as JSON.")] = False,
-    top_k: Annotated[
-        Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)
-    ] = None,
-    model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
-    ] = None,
-    temperature: Annotated[
-        Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
-    ] = None,
+    top_k: TopKOpt = None,
+    model: ModelOpt = None,
+    temperature: TemperatureOpt = None,
     since: Annotated[
         Optional[str], typer.Option(help="Only articles dated on or after YYYY-MM-DD.", show_default=False)
     ] = None,
@@ -470,15 +472,9 @@ def _serve_api(s: Settings, api_key: Optional[str]) -> None:
 
 @app.command()
 def chat(
-    top_k: Annotated[
-        Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve.", show_default=False)
-    ] = None,
-    model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
-    ] = None,
-    temperature: Annotated[
-        Optional[float], typer.Option(help="Sampling temperature (0 = deterministic).", show_default=False)
-    ] = None,
+    top_k: TopKOpt = None,
+    model: ModelOpt = None,
+    temperature: TemperatureOpt = None,
 ) -> None:
     """Chat in the terminal: follow-up questions, /sources, /export FILE, /clear, /help, /quit."""
     from rag.chat import chat_loop
@@ -569,7 +565,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except CLI_ERRORS as exc:
         status = int(getattr(exc, "exit_code", 1))
-        _fail(usage_error(exc, args, app) if status == 2 else str(getattr(exc, "format_message", exc.__str__)()), status)
+        _fail(
+            usage_error(exc, args, app) if status == 2 else str(getattr(exc, "format_message", exc.__str__)()), status
+        )
     else:
         if isinstance(code, int) and code:  # standalone_mode=False returns typer.Exit's code instead of exiting
             sys.exit(code)

@@ -31,16 +31,9 @@ def eval_command(
             help="Evaluation set (JSONL, see eval/README.md), or `rgb` for the RGB benchmark.", show_default=False
         ),
     ] = None,
-    report: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--report", help="Report folder (default: eval/results/<dataset>-<timestamp>/).", show_default=False
-        ),
-    ] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Report folder (eval/results/<set>-<time>/).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Ask only the first N questions.", show_default=False)] = None,
-    model: Annotated[
-        Optional[str], typer.Option("--model", "-m", help="Chat model name or .gguf path.", show_default=False)
-    ] = None,
+    model: cli.ModelOpt = None,
     split: Annotated[str, typer.Option(help="Questions of this split: dev, test or all.")] = "all",
     compare: Annotated[
         Optional[tuple[Path, Path]],
@@ -57,12 +50,7 @@ def eval_command(
             show_default=False,
         ),
     ] = None,
-    rgb_data_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--rgb-data-dir", help="Index folder for the RGB corpus (default: <data-dir>/rgb).", show_default=False
-        ),
-    ] = None,
+    rgb_data_dir: Annotated[Optional[Path], typer.Option(help="RGB corpus index (<data-dir>/rgb).")] = None,
 ) -> None:
     """Run an evaluation set through the pipeline and write reports (JSON, Markdown, HTML)."""
     from rag.evaluation import reports
