@@ -26,6 +26,9 @@ _DATEPARSER_SETTINGS = {
     "RETURN_AS_TIMEZONE_AWARE": False,
     "PREFER_DAY_OF_MONTH": "first",
 }
+# The languages dateparser tries: those of European news. With none given it loads every
+# locale it knows on first use (4.5 s measured on 2 cores), for each first unusual date.
+_LANGUAGES = ["en", "de", "fr", "es", "it", "pt", "nl", "pl", "sv", "da", "nb", "fi", "cs", "ro", "hu", "el", "uk", "ru", "tr", "ca"]  # fmt: skip
 _HAS_TIME = re.compile(r"\d(?:T|\s+|\s*at\s*|,\s*)\d{1,2}[:h]\d\d", re.I)
 # The /2025/11/15/ of news URLs (what htmldate's own URL rule reads, for files that are not HTML).
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-](\d\d?)[/-](\d\d?)(?:/|-|_|\.|$)")
@@ -71,7 +74,7 @@ def normalise_date(raw: str | None) -> str:
     import dateparser  # ~0.1 s to import; most dates are ISO or RFC 822 and never need it
 
     try:
-        value = dateparser.parse(text, settings=_DATEPARSER_SETTINGS)
+        value = dateparser.parse(text, languages=_LANGUAGES, settings=_DATEPARSER_SETTINGS)
     except (ValueError, TypeError, OverflowError, RecursionError):
         return ""
     if value is None or not _plausible(value):
