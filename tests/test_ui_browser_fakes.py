@@ -3,6 +3,7 @@
 - The sources panel shows the retrieved evidence before the model writes (issue 13, item 5).
 - A reply the support check withdraws stays on show, struck through and labelled (issue 16, kind 7).
 - A bad date in the settings is a one-line message (issue 14).
+- "Export conversation" downloads the conversation as Markdown with its references (issue 15).
 
 The server runs hashed embeddings, an in-memory store and a scripted model (no model is
 loaded, so these need no model lock): what is checked is what the page shows, not what a
@@ -60,7 +61,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: SimpleNamespace) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.dialogs = []  # type: ignore[attr-defined]
@@ -114,4 +115,27 @@ def test_a_bad_date_in_the_settings_is_a_one_line_message(page: Any) -> None:
     message = page.locator(BOT).last
     message.get_by_text("Since: '2025-13-01' is not a date").wait_for()
     assert "YYYY-MM-DD" in message.inner_text() and "Traceback" not in page.locator("body").inner_text()
+    assert page.dialogs == []
+
+
+def test_export_downloads_the_conversation_as_markdown_with_numbered_references(
+    page: Any, server: SimpleNamespace, tmp_path: Path
+) -> None:
+    wait_for_answer(page, ask(page, QUESTION))
+    answer = server.app.rag.ask(QUESTION)  # the same retrieval and scripted reply the page got
+    page.locator("#export").click()
+    link = page.locator('#exported a[download$=".md"]')
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    markdown = saved.read_text(encoding="utf-8")
+    assert saved.suffix == ".md" and f"## 1. {QUESTION}" in markdown
+    assert answer.text.strip() in markdown and answer.citations
+    first = answer.citations[0]
+    assert f"{first.marker}. {first.title}" in markdown and first.doc_id in markdown
+    assert page.locator('#exported a[download$=".json"]').count() == 1
+    assert "Exported 1 answer" in page.locator("#chat-status").inner_text()
+    screenshot(page, "export")
     assert page.dialogs == []

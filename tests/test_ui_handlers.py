@@ -652,3 +652,46 @@ def test_the_date_boxes_are_wired_to_every_way_of_asking(app: ChatApp) -> None:
     labels = {b._id: getattr(b, "label", None) for b in demo.blocks.values()}
     for f in (f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond"):
         assert [labels[b._id] for b in f.inputs][-2:] == ["Since", "Until"]
+
+
+# -- export and feedback (issue 15) ----------------------------------------------------------
+
+
+def answered(app: ChatApp, *questions: str) -> tuple[Any, ...]:
+    """The session's exchanges after asking ``questions`` in turn."""
+    past: tuple[Any, ...] = ()
+    for q in questions:
+        past = last(run(app, q, past), 1)
+    return past
+
+
+def test_export_writes_markdown_and_json_of_the_answers_under_data_dir(app: ChatApp) -> None:
+    from rag.conversation import Conversation
+
+    past = answered(app, QUESTION, "And who trains the soldiers?")
+    files, status = app.export(past)
+    assert files is not None and sorted(Path(f).suffix for f in files) == [".json", ".md"]
+    kept = sorted(app.exports_dir.iterdir())
+    assert [p.name for p in kept] == sorted(Path(f).name for f in files)
+    assert re.fullmatch(r"conversation-\d{8}-\d{6}-[0-9a-f]{6}\.(md|json)", kept[0].name)
+    assert all(Path(f).read_text() == (app.exports_dir / Path(f).name).read_text() for f in files)
+    assert "Exported 2 answers" in status and "rag-warn" not in status
+    markdown = (app.exports_dir / next(Path(f).name for f in files if f.endswith(".md"))).read_text()
+    first = past[0].result
+    assert QUESTION in markdown and "And who trains the soldiers?" in markdown
+    assert first.text.strip() in markdown and first.citations
+    assert f"{first.citations[0].marker}. {first.citations[0].title}" in markdown
+    again = Conversation.from_json(Path(next(f for f in files if f.endswith(".json"))).read_text())
+    assert [a.question for a in again.answers] == [QUESTION, "And who trains the soldiers?"]
+    assert again.answers[0] == first
+
+
+def test_export_leaves_out_failed_questions_and_says_when_there_is_nothing(app: ChatApp) -> None:
+    files, status = app.export(())
+    assert files is None and "Nothing to export yet" in status and "rag-warn" in status
+    failed = last(run(app, "   "), 1)  # an empty question: an error message, not an answer
+    assert app.export(failed)[0] is None and not app.exports_dir.exists()
+    files, _ = app.export((*failed, *answered(app, QUESTION)))
+    assert files is not None
+    markdown = Path(next(f for f in files if f.endswith(".md"))).read_text()
+    assert markdown.count("## ") == 1 and QUESTION in markdown

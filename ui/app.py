@@ -18,7 +18,9 @@ import datetime as dt
 import logging
 import os
 import re
+import secrets
 import shutil
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -33,6 +35,7 @@ import gradio as gr
 
 from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
+from rag.conversation import Conversation
 from rag.loading import SUFFIXES
 from rag.models import list_models
 from ui.render import (
@@ -114,6 +117,9 @@ class _ChatPage:
     clear: gr.Button
     examples: gr.Dataset
     sources: gr.HTML
+    export: gr.Button
+    exported: gr.File
+    status: gr.HTML  # one-line confirmations (export, feedback) under the chat
 
 
 @dataclass(frozen=True)
@@ -196,6 +202,7 @@ class ChatApp:
         self.queue_size = queue_size
         self.examples = tuple(examples)
         self.uploads_dir = Path(self.settings.data_dir) / "uploads"
+        self.exports_dir = Path(self.settings.data_dir) / "exports"
         # Streams being generated, by browser session, so Stop can cancel the right one.
         self._running: dict[str, AnswerStream] = {}
         self._running_lock = threading.Lock()
@@ -354,6 +361,35 @@ class ChatApp:
             stream.cancel()
         return [], (), empty_sources(), ""
 
+    def export(self, exchanges: Sequence[Exchange] | None) -> tuple[list[str] | None, str]:
+        """The "Export conversation" button: (download files, status line).
+
+        Writes the session's answered questions as Markdown and JSON
+        (:class:`rag.conversation.Conversation`) to ``data_dir/exports/conversation-<UTC
+        time>-<random>.md/.json`` and offers copies for download: ``data_dir`` is a
+        blocked path of the server, so the browser gets the copies from Gradio's
+        upload folder. Errors and stopped answers are not part of the export.
+        """
+        conversation = Conversation([e.result for e in exchanges or () if e.result is not None])
+        if not conversation.answers:
+            return None, render_status("Nothing to export yet: ask a question first.", error=True)
+        stem = f"conversation-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        texts = {".md": conversation.to_markdown(), ".json": conversation.to_json()}
+        try:
+            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            download = Path(tempfile.mkdtemp(prefix="export-", dir=_download_folder()))
+            paths = []
+            for suffix, text in texts.items():
+                (self.exports_dir / f"{stem}{suffix}").write_text(text, encoding="utf-8")
+                paths.append(download / f"{stem}{suffix}")
+                paths[-1].write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return None, render_status(f"The export could not be written: {exc.strerror or exc}.", error=True)
+        n = len(conversation.answers)
+        note = f"Exported {n} answer{'s' if n != 1 else ''} as {stem}.md and {stem}.json (a copy stays in the data folder's exports/)."
+        log.info("%s", note)
+        return [str(p) for p in paths], render_status(note)
+
     # -- documents --------------------------------------------------------------------------
 
     def documents_table(self) -> list[list[Any]]:
@@ -494,6 +530,16 @@ class ChatApp:
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
                     stop = gr.Button("Stop", variant="stop", elem_id="stop")
                     clear = gr.Button("Clear chat", elem_id="clear")
+                    export = gr.Button("Export conversation", elem_id="export")
+                status = gr.HTML("", elem_id="chat-status", js_on_load=None)
+                exported = gr.File(
+                    label="Exported conversation (Markdown and JSON)",
+                    file_count="multiple",
+                    interactive=False,
+                    visible=True,
+                    elem_id="exported",
+                    height=90,
+                )
                 examples = gr.Dataset(
                     components=[question],
                     samples=[[q] for q in self.examples],
@@ -502,7 +548,7 @@ class ChatApp:
                 )
             with gr.Column(scale=2):
                 sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
-        return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources)
+        return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources, export, exported, status)
 
     def _settings_section(self) -> _SettingsPanel:
         """The collapsed settings (top_k, temperature, chat model, date range) and the debug panel."""
@@ -579,6 +625,7 @@ class ChatApp:
         c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear")
         # The chat's own trash button: forget the session too, not just the display.
         c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
+        c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
 
     def _wire_documents(self, d: _DocumentsPage) -> None:
         """Add and Remove, one indexing job at a time."""
@@ -616,6 +663,15 @@ class ChatApp:
             options["app_kwargs"] = {"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]}
         options.update(overrides)
         return options
+
+
+def _download_folder() -> str:
+    """Gradio's upload folder (files there may be served), created if needed."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder())
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
 
 
 def create_app(rag: RAG, **options: Any) -> gr.Blocks:
