@@ -4,6 +4,7 @@
 - A reply the support check withdraws stays on show, struck through and labelled (issue 16, kind 7).
 - A bad date in the settings is a one-line message (issue 14).
 - "Export conversation" downloads the conversation as Markdown with its references (issue 15).
+- 👎 on an answer, with a reason, is stored in data_dir/feedback.jsonl (issue 15).
 
 The server runs hashed embeddings, an in-memory store and a scripted model (no model is
 loaded, so these need no model lock): what is checked is what the page shows, not what a
@@ -50,7 +51,7 @@ def server() -> Iterator[SimpleNamespace]:
         rag.ingest([SEEDS])
         app = ChatApp(rag)
         with serve(app) as url:
-            yield SimpleNamespace(url=url, app=app, llm=llm)
+            yield SimpleNamespace(url=url, app=app, llm=llm, data_dir=Path(rag.settings.data_dir))
 
 
 @pytest.fixture(scope="module")
@@ -138,4 +139,27 @@ def test_export_downloads_the_conversation_as_markdown_with_numbered_references(
     assert page.locator('#exported a[download$=".json"]').count() == 1
     assert "Exported 1 answer" in page.locator("#chat-status").inner_text()
     screenshot(page, "export")
+    assert page.dialogs == []
+
+
+def test_thumbs_down_with_a_reason_is_stored_as_a_feedback_line(page: Any, server: SimpleNamespace) -> None:
+    import json
+
+    feedback = server.data_dir / "feedback.jsonl"
+    stored = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+    wait_for_answer(page, ask(page, QUESTION))
+    page.locator(BOT).last.hover()
+    page.locator('#chat button[aria-label="Dislike"]').last.click()
+    panel = page.locator("#feedback")
+    panel.get_by_text("Not in the articles").click()
+    panel.locator("#feedback-correction textarea").fill("The articles do not give this figure.")
+    screenshot(page, "feedback")
+    page.locator("#feedback-send").click()
+    page.locator("#chat-status").get_by_text("👎 (not in the articles)").wait_for()
+    assert not panel.is_visible()
+    lines = feedback.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(stored) + 1
+    record = json.loads(lines[-1])
+    assert (record["verdict"], record["reason"]) == ("down", "not_in_articles")
+    assert record["question"] == QUESTION and record["correction"] == "The articles do not give this figure."
     assert page.dialogs == []

@@ -669,8 +669,9 @@ def test_export_writes_markdown_and_json_of_the_answers_under_data_dir(app: Chat
     from rag.conversation import Conversation
 
     past = answered(app, QUESTION, "And who trains the soldiers?")
-    files, status = app.export(past)
-    assert files is not None and sorted(Path(f).suffix for f in files) == [".json", ".md"]
+    update, status = app.export(past)
+    files = update["value"]
+    assert update["visible"] is True and sorted(Path(f).suffix for f in files) == [".json", ".md"]
     kept = sorted(app.exports_dir.iterdir())
     assert [p.name for p in kept] == sorted(Path(f).name for f in files)
     assert re.fullmatch(r"conversation-\d{8}-\d{6}-[0-9a-f]{6}\.(md|json)", kept[0].name)
@@ -688,10 +689,58 @@ def test_export_writes_markdown_and_json_of_the_answers_under_data_dir(app: Chat
 
 def test_export_leaves_out_failed_questions_and_says_when_there_is_nothing(app: ChatApp) -> None:
     files, status = app.export(())
-    assert files is None and "Nothing to export yet" in status and "rag-warn" in status
+    assert skipped(files) and "Nothing to export yet" in status and "rag-warn" in status
     failed = last(run(app, "   "), 1)  # an empty question: an error message, not an answer
-    assert app.export(failed)[0] is None and not app.exports_dir.exists()
-    files, _ = app.export((*failed, *answered(app, QUESTION)))
-    assert files is not None
+    assert skipped(app.export(failed)[0]) and not app.exports_dir.exists()
+    files = app.export((*failed, *answered(app, QUESTION)))[0]["value"]
     markdown = Path(next(f for f in files if f.endswith(".md"))).read_text()
     assert markdown.count("## ") == 1 and QUESTION in markdown
+
+
+def liked(index: int, liked: bool | str) -> gr.LikeData:
+    return gr.LikeData(None, {"index": index, "value": "", "liked": liked})
+
+
+def feedback_lines(app: ChatApp) -> list[dict[str, Any]]:
+    import json
+
+    path = Path(app.settings.data_dir) / "feedback.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_thumbs_up_is_stored_at_once_with_question_history_and_sources(app: ChatApp) -> None:
+    past = answered(app, QUESTION, "And who trains the soldiers?")
+    rated, panel, status = app.like(past, liked(3, True))  # message 3: the second answer
+    assert rated is None and panel["visible"] is False and "👍" in status and "feedback.jsonl" in status
+    [line] = feedback_lines(app)
+    assert line["verdict"] == "up" and line["question"] == "And who trains the soldiers?"
+    assert line["history"] == [{"question": QUESTION, "answer": past[0].answer}]
+    assert line["answer"] == past[1].answer and line["sources"] and line["settings"]["top_k"] == app.settings.top_k
+
+
+def test_thumbs_down_opens_the_panel_and_send_stores_reason_and_correction(app: ChatApp) -> None:
+    past = answered(app, QUESTION)
+    rated, panel, status = app.like(past, liked(1, False))
+    assert rated == 0 and panel["visible"] is True and "What was wrong" in status
+    assert not (Path(app.settings.data_dir) / "feedback.jsonl").exists()  # nothing stored before Send
+    rated, panel, reason, correction, status = app.send_feedback(past, 0, "not_in_articles", "  ")
+    assert rated is None and panel["visible"] is False and reason is None and correction == ""
+    assert "👎 (not in the articles)" in status
+    app.send_feedback(past, 0, None, "16 million euros")
+    first, second = feedback_lines(app)
+    assert (first["verdict"], first["reason"], first["correction"]) == ("down", "not_in_articles", None)
+    assert (second["verdict"], second["reason"], second["correction"]) == ("down", None, "16 million euros")
+    assert first["question"] == QUESTION and first["history"] == []
+
+
+def test_only_answers_can_be_rated(app: ChatApp) -> None:
+    failed = last(run(app, "   "), 1)
+    past = (*failed, *answered(app, QUESTION))
+    for index in (0, 1, 2, 9, "x"):  # a question, the error message, the second question, out of range
+        rated, _panel, status = app.like(past, liked(index, True))  # type: ignore[arg-type]
+        assert rated is None and "Only answers can be rated" in status
+    assert app.like(past, liked(3, "")) == (None, {"__type__": "update", "visible": False}, "")  # undo: nothing
+    assert "Click 👎" in app.send_feedback(past, None, "wrong", "")[-1]
+    assert not (Path(app.settings.data_dir) / "feedback.jsonl").exists()
+    app.like(past, liked(3, True))
+    assert [r["question"] for r in feedback_lines(app)] == [QUESTION]

@@ -36,6 +36,7 @@ import gradio as gr
 from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
 from rag.conversation import Conversation
+from rag.feedback import FEEDBACK_FILE, record_feedback
 from rag.loading import SUFFIXES
 from rag.models import list_models
 from ui.render import (
@@ -79,6 +80,13 @@ EXAMPLES = (
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The "what was wrong" choices of a thumbs-down: (label, rag.feedback.REASONS value).
+FEEDBACK_REASONS = (
+    ("Wrong", "wrong"),
+    ("Not in the articles", "not_in_articles"),
+    ("Wrong source", "wrong_source"),
+    ("Incomplete", "incomplete"),
+)
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,11 @@ class _ChatPage:
     export: gr.Button
     exported: gr.File
     status: gr.HTML  # one-line confirmations (export, feedback) under the chat
+    rated: gr.State  # the index of the exchange a thumbs-down is being written for
+    feedback: gr.Group
+    reason: gr.Radio
+    correction: gr.Textbox
+    send: gr.Button
 
 
 @dataclass(frozen=True)
@@ -361,8 +374,68 @@ class ChatApp:
             stream.cancel()
         return [], (), empty_sources(), ""
 
-    def export(self, exchanges: Sequence[Exchange] | None) -> tuple[list[str] | None, str]:
-        """The "Export conversation" button: (download files, status line).
+    def _rated(self, exchanges: Sequence[Exchange] | None, index: Any) -> tuple[int, Exchange] | None:
+        """The exchange whose answer is chat message ``index`` (Gradio's like index), when it has one."""
+        position = index[0] if isinstance(index, (list, tuple)) else index
+        past = tuple(exchanges or ())
+        if not isinstance(position, int) or position % 2 != 1 or not 0 <= position // 2 < len(past):
+            return None
+        exchange = past[position // 2]  # messages() shows two messages (question, answer) per exchange
+        return (position // 2, exchange) if exchange.result is not None else None
+
+    def like(self, exchanges: Sequence[Exchange] | None, data: gr.LikeData) -> Outputs:
+        """👍 or 👎 on an answer: (rated index, feedback panel, status).
+
+        👍 is stored at once; 👎 opens the panel ("what was wrong", a correction), stored
+        on Send. Clicking a thumb again (undo) or rating an error message stores nothing.
+        """
+        rated = self._rated(exchanges, data.index)
+        if rated is None:
+            return None, gr.update(visible=False), render_status("Only answers can be rated.", error=True)
+        if data.liked is True:
+            return None, gr.update(visible=False), self._record(exchanges, rated[0], "up")
+        if data.liked is False:
+            note = (
+                "👎 What was wrong? Choose a reason and write a correction if you know it (both optional), then Send."
+            )
+            return rated[0], gr.update(visible=True), render_status(note)
+        return None, gr.update(visible=False), ""
+
+    def send_feedback(
+        self, exchanges: Sequence[Exchange] | None, rated: int | None, reason: str | None, correction: str | None
+    ) -> Outputs:
+        """The feedback panel's Send: store the 👎; (rated, panel, reason, correction, status)."""
+        if rated is None:
+            return None, gr.update(visible=False), None, "", render_status("Click 👎 on an answer first.", error=True)
+        status = self._record(exchanges, rated, "down", reason=reason or None, correction=correction)
+        return None, gr.update(visible=False), None, "", status
+
+    def _record(self, exchanges: Sequence[Exchange] | None, index: int, verdict: Any, **details: Any) -> str:
+        """Append a rating of exchange ``index`` to ``data_dir/feedback.jsonl``; the status line."""
+        past = tuple(exchanges or ())
+        if not 0 <= index < len(past) or past[index].result is None:
+            return render_status("That answer is no longer in the chat; nothing was stored.", error=True)
+        answer = past[index].result
+        assert answer is not None
+        try:
+            record_feedback(
+                self.settings.data_dir,
+                answer,
+                verdict=verdict,
+                history=self.history(past[:index]),
+                settings=self.settings,
+                **details,
+            )
+        except (RagError, OSError) as exc:
+            return render_status(f"The feedback could not be stored: {exc}", error=True)
+        thumb = "👍" if verdict == "up" else "👎"
+        why = dict((v, label.lower()) for label, v in FEEDBACK_REASONS).get(details.get("reason") or "", "")
+        return render_status(
+            f"Thanks: {thumb}{f' ({why})' if why else ''} stored in {FEEDBACK_FILE} on this server, never sent anywhere."
+        )
+
+    def export(self, exchanges: Sequence[Exchange] | None) -> Outputs:
+        """The "Export conversation" button: (the download list, shown with both files; status line).
 
         Writes the session's answered questions as Markdown and JSON
         (:class:`rag.conversation.Conversation`) to ``data_dir/exports/conversation-<UTC
@@ -372,7 +445,7 @@ class ChatApp:
         """
         conversation = Conversation([e.result for e in exchanges or () if e.result is not None])
         if not conversation.answers:
-            return None, render_status("Nothing to export yet: ask a question first.", error=True)
+            return gr.skip(), render_status("Nothing to export yet: ask a question first.", error=True)
         stem = f"conversation-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         texts = {".md": conversation.to_markdown(), ".json": conversation.to_json()}
         try:
@@ -384,11 +457,11 @@ class ChatApp:
                 paths.append(download / f"{stem}{suffix}")
                 paths[-1].write_text(text, encoding="utf-8")
         except OSError as exc:
-            return None, render_status(f"The export could not be written: {exc.strerror or exc}.", error=True)
+            return gr.skip(), render_status(f"The export could not be written: {exc.strerror or exc}.", error=True)
         n = len(conversation.answers)
         note = f"Exported {n} answer{'s' if n != 1 else ''} as {stem}.md and {stem}.json (a copy stays in the data folder's exports/)."
         log.info("%s", note)
-        return [str(p) for p in paths], render_status(note)
+        return gr.update(value=[str(p) for p in paths], visible=True), render_status(note)
 
     # -- documents --------------------------------------------------------------------------
 
@@ -514,7 +587,7 @@ class ChatApp:
                     sanitize_html=True,
                     render_markdown=False,
                     latex_delimiters=[],
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike"),
                     buttons=[],
                     placeholder="Ask a question about the articles.",
                 )
@@ -532,13 +605,27 @@ class ChatApp:
                     clear = gr.Button("Clear chat", elem_id="clear")
                     export = gr.Button("Export conversation", elem_id="export")
                 status = gr.HTML("", elem_id="chat-status", js_on_load=None)
+                rated = gr.State(None)
+                with gr.Group(visible=False, elem_id="feedback") as feedback:
+                    reason = gr.Radio(
+                        list(FEEDBACK_REASONS),
+                        value=None,
+                        label="What was wrong? (optional)",
+                        elem_id="feedback-reason",
+                    )
+                    correction = gr.Textbox(
+                        label="Correction (optional): the right answer, as a short fact",
+                        lines=1,
+                        max_lines=4,
+                        elem_id="feedback-correction",
+                    )
+                    send = gr.Button("Send feedback", elem_id="feedback-send", size="sm")
                 exported = gr.File(
                     label="Exported conversation (Markdown and JSON)",
                     file_count="multiple",
                     interactive=False,
-                    visible=True,
+                    visible=False,
                     elem_id="exported",
-                    height=90,
                 )
                 examples = gr.Dataset(
                     components=[question],
@@ -548,7 +635,24 @@ class ChatApp:
                 )
             with gr.Column(scale=2):
                 sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
-        return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources, export, exported, status)
+        return _ChatPage(
+            exchanges,
+            chatbot,
+            question,
+            ask,
+            stop,
+            clear,
+            examples,
+            sources,
+            export,
+            exported,
+            status,
+            rated,
+            feedback,
+            reason,
+            correction,
+            send,
+        )
 
     def _settings_section(self) -> _SettingsPanel:
         """The collapsed settings (top_k, temperature, chat model, date range) and the debug panel."""
@@ -626,6 +730,14 @@ class ChatApp:
         # The chat's own trash button: forget the session too, not just the display.
         c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
         c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
+        c.chatbot.like(self.like, [c.exchanges], [c.rated, c.feedback, c.status], queue=False, api_visibility="private")
+        c.send.click(
+            self.send_feedback,
+            [c.exchanges, c.rated, c.reason, c.correction],
+            [c.rated, c.feedback, c.reason, c.correction, c.status],
+            queue=False,
+            api_visibility="private",
+        )
 
     def _wire_documents(self, d: _DocumentsPage) -> None:
         """Add and Remove, one indexing job at a time."""
