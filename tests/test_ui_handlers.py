@@ -744,3 +744,57 @@ def test_only_answers_can_be_rated(app: ChatApp) -> None:
     assert not (Path(app.settings.data_dir) / "feedback.jsonl").exists()
     app.like(past, liked(3, True))
     assert [r["question"] for r in feedback_lines(app)] == [QUESTION]
+
+
+# -- uploads that share a name (issue 16, kind 2) ----------------------------------------------
+
+DREDGING = "Harbour dredging\n\nThe harbour dredging project will cost 3.4 million euros, the port authority said.\n"
+LIBRARY = "New library opens\n\nThe new public library opened on Monday with 40,000 books on its shelves.\n"
+
+
+def upload_named(app: ChatApp, folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return visible(app.upload([str(path)], progress=None)[0])
+
+
+def test_an_upload_never_replaces_an_unrelated_document_of_the_same_name(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    assert "1 added" in upload_named(app, tmp_path / "a", "report.txt", DREDGING)
+    status = upload_named(app, tmp_path / "b", "report.txt", LIBRARY)
+    assert "1 added" in status and "0 updated" in status
+    assert "report.txt was added as report-2.txt: an indexed article already has that name." in status
+    assert "rag-warn" not in app.upload([str(tmp_path / "b" / "report.txt")], progress=None)[0]
+    docs = {r[0]: r[1] for r in app.documents_table()}
+    assert docs == {"report.txt": "Harbour dredging", "report-2.txt": "New library opens"}
+    assert (app.uploads_dir / "report.txt").read_text() == DREDGING
+    assert (app.uploads_dir / "report-2.txt").read_text() == LIBRARY
+    # Both are answered from: each one's passage is retrieved for its own question.
+    assert app.rag.stream("How much will the harbour dredging cost?").sources[0].chunk.doc_id == "report.txt"
+    assert app.rag.stream("When did the new public library open?").sources[0].chunk.doc_id == "report-2.txt"
+
+
+def test_the_same_file_again_is_unchanged_and_a_third_name_gets_the_next_number(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    upload_named(app, tmp_path / "a", "report.txt", DREDGING)
+    upload_named(app, tmp_path / "b", "report.txt", LIBRARY)
+    status = upload_named(app, tmp_path / "c", "report.txt", DREDGING)  # the same bytes as report.txt
+    assert "0 added" in status and "1 unchanged" in status and "report.txt is" not in status
+    status = upload_named(app, tmp_path / "d", "report.txt", LIBRARY)  # the same bytes as report-2.txt
+    assert "0 added" in status and "1 unchanged" in status and "was added as" not in status
+    assert "report.txt is the same file as report-2.txt, already added." in status
+    status = upload_named(app, tmp_path / "e", "report.txt", "Third\n\nA third, unrelated article about tram lines.\n")
+    assert "was added as report-3.txt" in status
+    assert sorted(p.name for p in app.uploads_dir.iterdir()) == ["report-2.txt", "report-3.txt", "report.txt"]
+
+
+def test_an_upload_does_not_replace_an_article_ingested_from_elsewhere(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    app.rag.ingest([SEEDS])
+    seed = sorted(SEEDS.iterdir())[0]
+    before = {r[0]: r[1] for r in app.documents_table()}
+    status = upload_named(app, tmp_path / "a", seed.name, LIBRARY)
+    renamed = f"{seed.stem}-2{seed.suffix}"
+    assert f"{seed.name} was added as {renamed}" in status
+    assert {r[0]: r[1] for r in app.documents_table()} == {**before, renamed: "New library opens"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import re
@@ -477,29 +478,59 @@ class ChatApp:
         return rows, gr.update(choices=[r[0] for r in rows], value=[])
 
     def save_upload(self, src: str | Path, original_name: str) -> Path:
-        """Copy an uploaded file to ``uploads/<safe name>``; the name is the document id."""
+        """Copy an uploaded file to ``uploads/<safe name>``; the file name is the document id.
+
+        Never replaces an unrelated document: when another file of that name is already
+        in the uploads folder, or an indexed document has that id, the upload is saved
+        as ``<stem>-2<suffix>`` (then -3, …). An upload with the same bytes as the file
+        of its name (or of one of those numbered names) reuses it, so uploading the
+        same file again is an update, not a copy.
+        """
+        return self._save_upload(src, original_name)[0]
+
+    def _save_upload(self, src: str | Path, original_name: str) -> tuple[Path, str | None]:
+        """:meth:`save_upload`, and a note for the status line when the name was not the upload's own."""
         name = safe_filename(original_name)
         src = Path(src)
         limit = self.settings.max_upload_mb * 1024 * 1024
         if src.stat().st_size > limit:
             raise DocumentError(f"{name} is larger than {self.settings.max_upload_mb} MB (setting max_upload_mb).")
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        dest = self.uploads_dir / name
+        dest = self._upload_destination(src, name)
         if dest.resolve().parent != self.uploads_dir.resolve():  # belt and braces after safe_filename
             raise DocumentError(f"The file name {original_name!r} cannot be used.")
-        partial = self.uploads_dir / f".{name}.partial"
+        if dest.is_file() and not dest.is_symlink():  # the same bytes: the ingest reports it unchanged
+            return dest, None if dest.name == name else f"{name} is the same file as {dest.name}, already added."
+        partial = self.uploads_dir / f".{dest.name}.partial"
         shutil.copyfile(src, partial)
         os.replace(partial, dest)  # replaces a symlink itself, never writes through it
-        return dest
+        note = f"{name} was added as {dest.name}: an indexed article already has that name."
+        return dest, None if dest.name == name else note
+
+    def _upload_destination(self, src: Path, name: str) -> Path:
+        """``uploads/name``, or the first free (or same-bytes) ``<stem>-<n><suffix>`` when that is taken."""
+        indexed = {d.doc_id for d in self.rag.documents()}
+        data = src.read_bytes()  # at most max_upload_mb
+        stem, suffix = Path(name).stem, Path(name).suffix
+        for n in itertools.count(1):
+            candidate = self.uploads_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
+            if candidate.is_symlink() or candidate.exists():
+                if candidate.is_file() and not candidate.is_symlink() and candidate.read_bytes() == data:
+                    return candidate
+            elif candidate.name not in indexed:  # a document ingested from elsewhere may have the name
+                return candidate
+        raise AssertionError("unreachable")  # itertools.count never ends
 
     def ingest_files(self, files: Sequence[tuple[str | Path, str]], progress: Callable[..., Any] | None = None) -> str:
         """Save and index (path, original name) pairs; returns the status message (HTML)."""
         if not files:
             return render_status(f"Choose one or more {formats()} files first.", error=True)
-        saved, problems = [], []
+        saved, problems, renamed = [], [], []
         for src, name in files:
             try:
-                saved.append(self.save_upload(src, name))
+                path, note = self._save_upload(src, name)
+                saved.append(path)
+                renamed += [note] if note else []
             except (RagError, OSError) as exc:
                 problems.append(str(exc) if isinstance(exc, RagError) else f"{name}: {exc.strerror or exc}")
         if not saved:
@@ -518,6 +549,7 @@ class ChatApp:
             f"{report.documents_updated} updated, {report.documents_unchanged} unchanged; "
             f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
             f"({report.seconds:.1f} s).",
+            *renamed,
             *problems,
             *(f"Skipped {Path(p).name}: {why}" for p, why in report.skipped),
         ]
