@@ -33,10 +33,11 @@ from typing import Any, Optional
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr
+from gradio.events import api as gradio_api
 
 from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
-from rag.conversation import Conversation
+from rag.conversation import Conversation, cited_quote
 from rag.feedback import FEEDBACK_FILE, record_feedback
 from rag.loading import SUFFIXES
 from rag.models import list_models
@@ -210,8 +211,12 @@ def date_limit(field: str, value: str | None) -> str | None:
 class ChatApp:
     """Handlers and layout of the UI over one :class:`RAG` instance."""
 
-    def __init__(self, rag: RAG, *, queue_size: int = QUEUE_SIZE, examples: Sequence[str] = EXAMPLES) -> None:
+    def __init__(
+        self, rag: RAG, *, queue_size: int = QUEUE_SIZE, examples: Sequence[str] = EXAMPLES, mcp: bool = False
+    ) -> None:
         self.rag = rag
+        # With MCP on, only ``ask`` and ``search`` are listed (Gradio makes every listed endpoint a tool).
+        self.mcp = mcp
         self.settings: Settings = rag.settings
         self.queue_size = queue_size
         self.examples = tuple(examples)
@@ -464,6 +469,56 @@ class ChatApp:
         log.info("%s", note)
         return gr.update(value=[str(p) for p in paths], visible=True), render_status(note)
 
+    # -- the API and MCP tools ----------------------------------------------------------------
+
+    def ask(self, question: str) -> str:
+        """Answer a question from the indexed news articles.
+
+        Returns the answer, whose sentences cite their sources as [n], then a References
+        list: one line per cited source, "[n] Title (date) URL: the quoted sentence".
+        An answer the articles do not support says so instead of guessing.
+
+        Args:
+            question: the question, in any language (at most the configured length).
+        """
+        try:
+            answer = self.rag.ask(question)
+        except RagError as exc:
+            return f"Error: {exc}"
+        lines = [answer.text.strip()]
+        if answer.citations:
+            lines += ["", "References:"]
+            for c in answer.citations:
+                meta = "".join(f" {x}" for x in (f"({c.date})" if c.date else "", c.url) if x)
+                lines.append(f"[{c.marker}] {c.title or c.doc_id}{meta}: {' '.join(cited_quote(c).split())}")
+        return "\n".join(lines)
+
+    def search(self, question: str, top_k: int = 5) -> list[dict[str, Any]]:
+        """The passages of the indexed news articles that best match a question, best first.
+
+        Each passage: doc_id, title, date (YYYY-MM-DD or empty), url, text and score
+        (reciprocal rank fusion of dense and keyword retrieval; higher is better).
+
+        Args:
+            question: what to look for.
+            top_k: how many passages to return (1 to 20).
+        """
+        try:
+            hits = self.rag.retrieve(question, top_k=max(1, min(int(top_k), 20)))
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None
+        return [
+            {
+                "doc_id": h.chunk.doc_id,
+                "title": h.chunk.title,
+                "date": h.chunk.date,
+                "url": h.chunk.url,
+                "text": h.chunk.text,
+                "score": round(h.score, 6),
+            }
+            for h in hits
+        ]
+
     # -- documents --------------------------------------------------------------------------
 
     def documents_table(self) -> list[list[Any]]:
@@ -604,6 +659,9 @@ class ChatApp:
                     docs = self._documents_section()
             self._wire_chat(chat, settings)
             self._wire_documents(docs)
+            # Blocking question answering and retrieval for API clients, and the MCP tools.
+            gradio_api(self.ask, api_name="answer", concurrency_limit=1, concurrency_id="answer")
+            gradio_api(self.search, api_name="search", concurrency_limit=1, concurrency_id="search")
             demo.load(self.documents_view, None, [docs.table, docs.to_remove], queue=False, api_visibility="private")
         demo.queue(max_size=self.queue_size, default_concurrency_limit=1)
         return demo  # type: ignore[no-any-return]
@@ -746,7 +804,10 @@ class ChatApp:
             "queue": False,
             "api_visibility": "private",
         }
-        on_submit = c.question.submit(**waiting).then(self.respond, inputs, outputs, api_name="ask", **answer)
+        listed = self._listed()
+        on_submit = c.question.submit(**waiting).then(
+            self.respond, inputs, outputs, api_name="ask", api_visibility=listed, **answer
+        )
         on_ask = c.ask.click(**waiting).then(self.respond, inputs, outputs, api_visibility="private", **answer)
         on_example = (
             c.examples.click(lambda sample: sample[0], c.examples, c.question, queue=False, api_visibility="private")
@@ -755,10 +816,16 @@ class ChatApp:
         )
         running = [on_submit, on_ask, on_example]
         c.stop.click(
-            self.stop, [c.exchanges], [c.chatbot, c.exchanges, c.sources], cancels=running, queue=False, api_name="stop"
+            self.stop,
+            [c.exchanges],
+            [c.chatbot, c.exchanges, c.sources],
+            cancels=running,
+            queue=False,
+            api_name="stop",
+            api_visibility=listed,
         )
         cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
-        c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear")
+        c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear", api_visibility=listed)
         # The chat's own trash button: forget the session too, not just the display.
         c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
         c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
@@ -774,8 +841,14 @@ class ChatApp:
     def _wire_documents(self, d: _DocumentsPage) -> None:
         """Add and Remove, one indexing job at a time."""
         index: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "index"}
-        d.add.click(self.upload, [d.files], [d.status, d.table, d.to_remove, d.files], api_name="upload", **index)
-        d.remove.click(self.remove, [d.to_remove], [d.status, d.table, d.to_remove], api_name="remove", **index)
+        listed = self._listed()
+        outputs = [d.status, d.table, d.to_remove]
+        d.add.click(self.upload, [d.files], [*outputs, d.files], api_name="upload", api_visibility=listed, **index)
+        d.remove.click(self.remove, [d.to_remove], outputs, api_name="remove", api_visibility=listed, **index)
+
+    def _listed(self) -> Any:
+        """The UI's own named endpoints: public, or callable but unlisted when MCP is on (not tools)."""
+        return "undocumented" if self.mcp else "public"
 
     def launch_options(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``Blocks.launch``: loopback by default, no share link, nothing extra served."""
@@ -791,7 +864,7 @@ class ChatApp:
             "blocked_paths": [str(Path(s.data_dir).resolve()), str(Path(s.models_dir).resolve())],
             "show_error": False,
             "ssr_mode": False,
-            "mcp_server": False,
+            "mcp_server": self.mcp,
             "pwa": False,
             "enable_monitoring": False,
             "footer_links": ["api", "settings"],
@@ -808,6 +881,37 @@ class ChatApp:
         options.update(overrides)
         return options
 
+    @staticmethod
+    def with_api(options: dict[str, Any], api: Any) -> dict[str, Any]:
+        """``options`` (from :meth:`launch_options`) that also serve ``api`` (``rag.api.create_api``) at ``/v1``.
+
+        The API's routes come before Gradio's in the one server ``demo.launch`` starts,
+        so they get the same middleware (the trusted-host check on loopback) and the
+        API keeps its own (the API key check).
+        """
+        from starlette.routing import Mount
+
+        app_kwargs = dict(options.get("app_kwargs") or {})
+        app_kwargs["routes"] = [*app_kwargs.get("routes", []), Mount("/v1", app=_Unmounted(api, "/v1"))]
+        return {**options, "app_kwargs": app_kwargs}
+
+
+class _Unmounted:
+    """An ASGI app mounted at ``prefix`` that sees the full path, as if it were not mounted.
+
+    ``rag.api`` routes are written as ``/v1/...``; a Starlette ``Mount`` would strip
+    the prefix from what they match.
+    """
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        root = scope.get("root_path", "")
+        if root.endswith(self.prefix):
+            scope = {**scope, "root_path": root[: -len(self.prefix)]}
+        await self.app(scope, receive, send)
+
 
 def _download_folder() -> str:
     """Gradio's upload folder (files there may be served), created if needed."""
@@ -823,14 +927,30 @@ def create_app(rag: RAG, **options: Any) -> gr.Blocks:
     return ChatApp(rag, **options).build()
 
 
-def launch(settings: Settings) -> None:
-    """Open the index and models once, then serve the UI until interrupted (``rag serve``)."""
+def launch(settings: Settings, *, mcp: bool = False, api_key: str | None = None) -> None:
+    """Open the index and models once, then serve the UI until interrupted (``rag serve``).
+
+    The OpenAI-compatible API (:func:`rag.api.create_api`) is served at ``/v1`` of the
+    same server when the host is loopback or ``api_key`` is given (off loopback, only
+    with a key). ``mcp``: also serve Gradio's MCP server, whose tools are ``ask`` and
+    ``search`` (needs ``gradio[mcp]``).
+    """
+    from rag.api import create_api
+
     rag = RAG.open(settings=settings)
-    app = ChatApp(rag)
+    app = ChatApp(rag, mcp=mcp)
     log.info("loading chat model %s", settings.chat_model)
     app.warm_up()
     if settings.host not in _LOOPBACK:
         log.warning("serving on %s: anyone who can reach this address can use the UI", settings.host)
     demo = app.build()
+    options = app.launch_options()
+    if settings.host in _LOOPBACK or api_key:
+        options = app.with_api(options, create_api(rag, api_key=api_key))
+        log.info("OpenAI-compatible API at http://%s:%d/v1", settings.host, settings.port)
+    else:
+        log.warning("the API is not served on %s without an API key (--api-key or RAG_API_KEY)", settings.host)
+    if mcp:
+        log.info("MCP server at http://%s:%d/gradio_api/mcp/", settings.host, settings.port)
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    demo.launch(**app.launch_options())
+    demo.launch(**options)
