@@ -139,6 +139,11 @@ def test_export_downloads_the_conversation_as_markdown_with_numbered_references(
     assert page.locator('#exported a[download$=".json"]').count() == 1
     assert "Exported 1 answer" in page.locator("#chat-status").inner_text()
     screenshot(page, "export")
+    page.locator("#clear").click()  # a cleared chat takes its export list and any rating in progress with it
+    page.locator("#exported").wait_for(state="hidden")
+    assert page.locator(BOT).count() == 0
+    page.locator("#export").click()
+    page.locator("#chat-status").get_by_text("Nothing to export yet").wait_for()
     assert page.dialogs == []
 
 

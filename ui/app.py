@@ -416,6 +416,11 @@ class ChatApp:
         status = self._record(exchanges, rated, "down", reason=reason or None, correction=correction)
         return None, gr.update(visible=False), None, "", status
 
+    @staticmethod
+    def forget_feedback() -> Outputs:
+        """After Clear: no answer is being rated, the feedback panel and the export list are hidden."""
+        return None, gr.update(visible=False), gr.update(value=None, visible=False), ""
+
     def _record(self, exchanges: Sequence[Exchange] | None, index: int, verdict: Any, **details: Any) -> str:
         """Append a rating of exchange ``index`` to ``data_dir/feedback.jsonl``; the status line."""
         past = tuple(exchanges or ())
@@ -825,9 +830,19 @@ class ChatApp:
             api_visibility=listed,
         )
         cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
-        c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear", api_visibility=listed)
+        # A thumbs-down being written refers to an answer by its place in the chat: gone with the chat.
+        reset: dict[str, Any] = {
+            "fn": self.forget_feedback,
+            "inputs": None,
+            "outputs": [c.rated, c.feedback, c.exported, c.status],
+            "queue": False,
+            "api_visibility": "private",
+        }
+        c.clear.click(
+            self.clear, None, cleared, cancels=running, queue=False, api_name="clear", api_visibility=listed
+        ).then(**reset)
         # The chat's own trash button: forget the session too, not just the display.
-        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
+        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private").then(**reset)
         c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
         c.chatbot.like(self.like, [c.exchanges], [c.rated, c.feedback, c.status], queue=False, api_visibility="private")
         c.send.click(
