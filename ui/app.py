@@ -489,7 +489,7 @@ class ChatApp:
         try:
             answer = self.rag.ask(question)
         except RagError as exc:
-            return f"Error: {exc}"
+            raise gr.Error(str(exc)) from None  # a one-line error for the API client or MCP host
         lines = [answer.text.strip()]
         if answer.citations:
             lines += ["", "References:"]
