@@ -3,6 +3,8 @@
 - The sources panel shows the retrieved evidence before the model writes (issue 13, item 5).
 - A reply the support check withdraws stays on show, struck through and labelled (issue 16, kind 7).
 - A bad date in the settings is a one-line message (issue 14).
+- "Export conversation" downloads the conversation as Markdown with its references (issue 15).
+- 👎 on an answer, with a reason, is stored in data_dir/feedback.jsonl (issue 15).
 
 The server runs hashed embeddings, an in-memory store and a scripted model (no model is
 loaded, so these need no model lock): what is checked is what the page shows, not what a
@@ -49,7 +51,7 @@ def server() -> Iterator[SimpleNamespace]:
         rag.ingest([SEEDS])
         app = ChatApp(rag)
         with serve(app) as url:
-            yield SimpleNamespace(url=url, app=app, llm=llm)
+            yield SimpleNamespace(url=url, app=app, llm=llm, data_dir=Path(rag.settings.data_dir))
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +62,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, server: SimpleNamespace) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.dialogs = []  # type: ignore[attr-defined]
@@ -114,4 +116,55 @@ def test_a_bad_date_in_the_settings_is_a_one_line_message(page: Any) -> None:
     message = page.locator(BOT).last
     message.get_by_text("Since: '2025-13-01' is not a date").wait_for()
     assert "YYYY-MM-DD" in message.inner_text() and "Traceback" not in page.locator("body").inner_text()
+    assert page.dialogs == []
+
+
+def test_export_downloads_the_conversation_as_markdown_with_numbered_references(
+    page: Any, server: SimpleNamespace, tmp_path: Path
+) -> None:
+    wait_for_answer(page, ask(page, QUESTION))
+    answer = server.app.rag.ask(QUESTION)  # the same retrieval and scripted reply the page got
+    page.locator("#export").click()
+    link = page.locator('#exported a[download$=".md"]')
+    link.wait_for()
+    with page.expect_download() as download:
+        link.click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    markdown = saved.read_text(encoding="utf-8")
+    assert saved.suffix == ".md" and f"## 1. {QUESTION}" in markdown
+    assert answer.text.strip() in markdown and answer.citations
+    first = answer.citations[0]
+    assert f"{first.marker}. {first.title}" in markdown and first.doc_id in markdown
+    assert page.locator('#exported a[download$=".json"]').count() == 1
+    assert "Exported 1 answer" in page.locator("#chat-status").inner_text()
+    screenshot(page, "export")
+    page.locator("#clear").click()  # a cleared chat takes its export list and any rating in progress with it
+    page.locator("#exported").wait_for(state="hidden")
+    assert page.locator(BOT).count() == 0
+    page.locator("#export").click()
+    page.locator("#chat-status").get_by_text("Nothing to export yet").wait_for()
+    assert page.dialogs == []
+
+
+def test_thumbs_down_with_a_reason_is_stored_as_a_feedback_line(page: Any, server: SimpleNamespace) -> None:
+    import json
+
+    feedback = server.data_dir / "feedback.jsonl"
+    stored = feedback.read_text(encoding="utf-8").splitlines() if feedback.exists() else []
+    wait_for_answer(page, ask(page, QUESTION))
+    page.locator(BOT).last.hover()
+    page.locator('#chat button[aria-label="Dislike"]').last.click()
+    panel = page.locator("#feedback")
+    panel.get_by_text("Not in the articles").click()
+    panel.locator("#feedback-correction textarea").fill("The articles do not give this figure.")
+    screenshot(page, "feedback")
+    page.locator("#feedback-send").click()
+    page.locator("#chat-status").get_by_text("👎 (not in the articles)").wait_for()
+    assert not panel.is_visible()
+    lines = feedback.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(stored) + 1
+    record = json.loads(lines[-1])
+    assert (record["verdict"], record["reason"]) == ("down", "not_in_articles")
+    assert record["question"] == QUESTION and record["correction"] == "The articles do not give this figure."
     assert page.dialogs == []

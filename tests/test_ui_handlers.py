@@ -652,3 +652,149 @@ def test_the_date_boxes_are_wired_to_every_way_of_asking(app: ChatApp) -> None:
     labels = {b._id: getattr(b, "label", None) for b in demo.blocks.values()}
     for f in (f for f in demo.fns.values() if getattr(f.fn, "__name__", "") == "respond"):
         assert [labels[b._id] for b in f.inputs][-2:] == ["Since", "Until"]
+
+
+# -- export and feedback (issue 15) ----------------------------------------------------------
+
+
+def answered(app: ChatApp, *questions: str) -> tuple[Any, ...]:
+    """The session's exchanges after asking ``questions`` in turn."""
+    past: tuple[Any, ...] = ()
+    for q in questions:
+        past = last(run(app, q, past), 1)
+    return past
+
+
+def test_export_writes_markdown_and_json_of_the_answers_under_data_dir(app: ChatApp) -> None:
+    from rag.conversation import Conversation
+
+    past = answered(app, QUESTION, "And who trains the soldiers?")
+    update, status = app.export(past)
+    files = update["value"]
+    assert update["visible"] is True and sorted(Path(f).suffix for f in files) == [".json", ".md"]
+    kept = sorted(app.exports_dir.iterdir())
+    assert [p.name for p in kept] == sorted(Path(f).name for f in files)
+    assert re.fullmatch(r"conversation-\d{8}-\d{6}-[0-9a-f]{6}\.(md|json)", kept[0].name)
+    assert all(Path(f).read_text() == (app.exports_dir / Path(f).name).read_text() for f in files)
+    assert "Exported 2 answers" in status and "rag-warn" not in status
+    markdown = (app.exports_dir / next(Path(f).name for f in files if f.endswith(".md"))).read_text()
+    first = past[0].result
+    assert QUESTION in markdown and "And who trains the soldiers?" in markdown
+    assert first.text.strip() in markdown and first.citations
+    assert f"{first.citations[0].marker}. {first.citations[0].title}" in markdown
+    again = Conversation.from_json(Path(next(f for f in files if f.endswith(".json"))).read_text())
+    assert [a.question for a in again.answers] == [QUESTION, "And who trains the soldiers?"]
+    assert again.answers[0] == first
+
+
+def test_export_leaves_out_failed_questions_and_says_when_there_is_nothing(app: ChatApp) -> None:
+    files, status = app.export(())
+    assert skipped(files) and "Nothing to export yet" in status and "rag-warn" in status
+    failed = last(run(app, "   "), 1)  # an empty question: an error message, not an answer
+    assert skipped(app.export(failed)[0]) and not app.exports_dir.exists()
+    files = app.export((*failed, *answered(app, QUESTION)))[0]["value"]
+    markdown = Path(next(f for f in files if f.endswith(".md"))).read_text()
+    assert markdown.count("## ") == 1 and QUESTION in markdown
+
+
+def liked(index: int, liked: bool | str) -> gr.LikeData:
+    return gr.LikeData(None, {"index": index, "value": "", "liked": liked})
+
+
+def feedback_lines(app: ChatApp) -> list[dict[str, Any]]:
+    import json
+
+    path = Path(app.settings.data_dir) / "feedback.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_thumbs_up_is_stored_at_once_with_question_history_and_sources(app: ChatApp) -> None:
+    past = answered(app, QUESTION, "And who trains the soldiers?")
+    rated, panel, status = app.like(past, liked(3, True))  # message 3: the second answer
+    assert rated is None and panel["visible"] is False and "👍" in status and "feedback.jsonl" in status
+    [line] = feedback_lines(app)
+    assert line["verdict"] == "up" and line["question"] == "And who trains the soldiers?"
+    assert line["history"] == [{"question": QUESTION, "answer": past[0].answer}]
+    assert line["answer"] == past[1].answer and line["sources"] and line["settings"]["top_k"] == app.settings.top_k
+
+
+def test_thumbs_down_opens_the_panel_and_send_stores_reason_and_correction(app: ChatApp) -> None:
+    past = answered(app, QUESTION)
+    rated, panel, status = app.like(past, liked(1, False))
+    assert rated == 0 and panel["visible"] is True and "What was wrong" in status
+    assert not (Path(app.settings.data_dir) / "feedback.jsonl").exists()  # nothing stored before Send
+    rated, panel, reason, correction, status = app.send_feedback(past, 0, "not_in_articles", "  ")
+    assert rated is None and panel["visible"] is False and reason is None and correction == ""
+    assert "👎 (not in the articles)" in status
+    app.send_feedback(past, 0, None, "16 million euros")
+    first, second = feedback_lines(app)
+    assert (first["verdict"], first["reason"], first["correction"]) == ("down", "not_in_articles", None)
+    assert (second["verdict"], second["reason"], second["correction"]) == ("down", None, "16 million euros")
+    assert first["question"] == QUESTION and first["history"] == []
+
+
+def test_only_answers_can_be_rated(app: ChatApp) -> None:
+    failed = last(run(app, "   "), 1)
+    past = (*failed, *answered(app, QUESTION))
+    for index in (0, 1, 2, 9, "x"):  # a question, the error message, the second question, out of range
+        rated, _panel, status = app.like(past, liked(index, True))  # type: ignore[arg-type]
+        assert rated is None and "Only answers can be rated" in status
+    assert app.like(past, liked(3, "")) == (None, {"__type__": "update", "visible": False}, "")  # undo: nothing
+    assert "Click 👎" in app.send_feedback(past, None, "wrong", "")[-1]
+    assert not (Path(app.settings.data_dir) / "feedback.jsonl").exists()
+    app.like(past, liked(3, True))
+    assert [r["question"] for r in feedback_lines(app)] == [QUESTION]
+
+
+# -- uploads that share a name (issue 16, kind 2) ----------------------------------------------
+
+DREDGING = "Harbour dredging\n\nThe harbour dredging project will cost 3.4 million euros, the port authority said.\n"
+LIBRARY = "New library opens\n\nThe new public library opened on Monday with 40,000 books on its shelves.\n"
+
+
+def upload_named(app: ChatApp, folder: Path, name: str, text: str) -> str:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return visible(app.upload([str(path)], progress=None)[0])
+
+
+def test_an_upload_never_replaces_an_unrelated_document_of_the_same_name(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    assert "1 added" in upload_named(app, tmp_path / "a", "report.txt", DREDGING)
+    status = upload_named(app, tmp_path / "b", "report.txt", LIBRARY)
+    assert "1 added" in status and "0 updated" in status
+    assert "report.txt was added as report-2.txt: an indexed article already has that name." in status
+    assert "rag-warn" not in app.upload([str(tmp_path / "b" / "report.txt")], progress=None)[0]
+    docs = {r[0]: r[1] for r in app.documents_table()}
+    assert docs == {"report.txt": "Harbour dredging", "report-2.txt": "New library opens"}
+    assert (app.uploads_dir / "report.txt").read_text() == DREDGING
+    assert (app.uploads_dir / "report-2.txt").read_text() == LIBRARY
+    # Both are answered from: each one's passage is retrieved for its own question.
+    assert app.rag.stream("How much will the harbour dredging cost?").sources[0].chunk.doc_id == "report.txt"
+    assert app.rag.stream("When did the new public library open?").sources[0].chunk.doc_id == "report-2.txt"
+
+
+def test_the_same_file_again_is_unchanged_and_a_third_name_gets_the_next_number(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    upload_named(app, tmp_path / "a", "report.txt", DREDGING)
+    upload_named(app, tmp_path / "b", "report.txt", LIBRARY)
+    status = upload_named(app, tmp_path / "c", "report.txt", DREDGING)  # the same bytes as report.txt
+    assert "0 added" in status and "1 unchanged" in status and "report.txt is" not in status
+    status = upload_named(app, tmp_path / "d", "report.txt", LIBRARY)  # the same bytes as report-2.txt
+    assert "0 added" in status and "1 unchanged" in status and "was added as" not in status
+    assert "report.txt is the same file as report-2.txt, already added." in status
+    status = upload_named(app, tmp_path / "e", "report.txt", "Third\n\nA third, unrelated article about tram lines.\n")
+    assert "was added as report-3.txt" in status
+    assert sorted(p.name for p in app.uploads_dir.iterdir()) == ["report-2.txt", "report-3.txt", "report.txt"]
+
+
+def test_an_upload_does_not_replace_an_article_ingested_from_elsewhere(tmp_path: Path) -> None:
+    app = ChatApp(fake_rag(tmp_path))
+    app.rag.ingest([SEEDS])
+    seed = sorted(SEEDS.iterdir())[0]
+    before = {r[0]: r[1] for r in app.documents_table()}
+    status = upload_named(app, tmp_path / "a", seed.name, LIBRARY)
+    renamed = f"{seed.stem}-2{seed.suffix}"
+    assert f"{seed.name} was added as {renamed}" in status
+    assert {r[0]: r[1] for r in app.documents_table()} == {**before, renamed: "New library opens"}

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import logging
 import os
 import re
+import secrets
 import shutil
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -30,9 +33,12 @@ from typing import Any, Optional
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 
 import gradio as gr
+from gradio.events import api as gradio_api
 
 from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
+from rag.conversation import Conversation, cited_quote
+from rag.feedback import FEEDBACK_FILE, record_feedback
 from rag.loading import SUFFIXES
 from rag.models import list_models
 from ui.render import (
@@ -76,6 +82,13 @@ EXAMPLES = (
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The "what was wrong" choices of a thumbs-down: (label, rag.feedback.REASONS value).
+FEEDBACK_REASONS = (
+    ("Wrong", "wrong"),
+    ("Not in the articles", "not_in_articles"),
+    ("Wrong source", "wrong_source"),
+    ("Incomplete", "incomplete"),
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,14 @@ class _ChatPage:
     clear: gr.Button
     examples: gr.Dataset
     sources: gr.HTML
+    export: gr.Button
+    exported: gr.File
+    status: gr.HTML  # one-line confirmations (export, feedback) under the chat
+    rated: gr.State  # the index of the exchange a thumbs-down is being written for
+    feedback: gr.Group
+    reason: gr.Radio
+    correction: gr.Textbox
+    send: gr.Button
 
 
 @dataclass(frozen=True)
@@ -190,12 +211,17 @@ def date_limit(field: str, value: str | None) -> str | None:
 class ChatApp:
     """Handlers and layout of the UI over one :class:`RAG` instance."""
 
-    def __init__(self, rag: RAG, *, queue_size: int = QUEUE_SIZE, examples: Sequence[str] = EXAMPLES) -> None:
+    def __init__(
+        self, rag: RAG, *, queue_size: int = QUEUE_SIZE, examples: Sequence[str] = EXAMPLES, mcp: bool = False
+    ) -> None:
         self.rag = rag
+        # With MCP on, only ``ask`` and ``search`` are listed (Gradio makes every listed endpoint a tool).
+        self.mcp = mcp
         self.settings: Settings = rag.settings
         self.queue_size = queue_size
         self.examples = tuple(examples)
         self.uploads_dir = Path(self.settings.data_dir) / "uploads"
+        self.exports_dir = Path(self.settings.data_dir) / "exports"
         # Streams being generated, by browser session, so Stop can cancel the right one.
         self._running: dict[str, AnswerStream] = {}
         self._running_lock = threading.Lock()
@@ -354,6 +380,150 @@ class ChatApp:
             stream.cancel()
         return [], (), empty_sources(), ""
 
+    def _rated(self, exchanges: Sequence[Exchange] | None, index: Any) -> tuple[int, Exchange] | None:
+        """The exchange whose answer is chat message ``index`` (Gradio's like index), when it has one."""
+        position = index[0] if isinstance(index, (list, tuple)) else index
+        past = tuple(exchanges or ())
+        if not isinstance(position, int) or position % 2 != 1 or not 0 <= position // 2 < len(past):
+            return None
+        exchange = past[position // 2]  # messages() shows two messages (question, answer) per exchange
+        return (position // 2, exchange) if exchange.result is not None else None
+
+    def like(self, exchanges: Sequence[Exchange] | None, data: gr.LikeData) -> Outputs:
+        """👍 or 👎 on an answer: (rated index, feedback panel, status).
+
+        👍 is stored at once; 👎 opens the panel ("what was wrong", a correction), stored
+        on Send. Clicking a thumb again (undo) or rating an error message stores nothing.
+        """
+        rated = self._rated(exchanges, data.index)
+        if rated is None:
+            return None, gr.update(visible=False), render_status("Only answers can be rated.", error=True)
+        if data.liked is True:
+            return None, gr.update(visible=False), self._record(exchanges, rated[0], "up")
+        if data.liked is False:
+            note = (
+                "👎 What was wrong? Choose a reason and write a correction if you know it (both optional), then Send."
+            )
+            return rated[0], gr.update(visible=True), render_status(note)
+        return None, gr.update(visible=False), ""
+
+    def send_feedback(
+        self, exchanges: Sequence[Exchange] | None, rated: int | None, reason: str | None, correction: str | None
+    ) -> Outputs:
+        """The feedback panel's Send: store the 👎; (rated, panel, reason, correction, status)."""
+        if rated is None:
+            return None, gr.update(visible=False), None, "", render_status("Click 👎 on an answer first.", error=True)
+        status = self._record(exchanges, rated, "down", reason=reason or None, correction=correction)
+        return None, gr.update(visible=False), None, "", status
+
+    @staticmethod
+    def forget_feedback() -> Outputs:
+        """After Clear: no answer is being rated, the feedback panel and the export list are hidden."""
+        return None, gr.update(visible=False), gr.update(value=None, visible=False), ""
+
+    def _record(self, exchanges: Sequence[Exchange] | None, index: int, verdict: Any, **details: Any) -> str:
+        """Append a rating of exchange ``index`` to ``data_dir/feedback.jsonl``; the status line."""
+        past = tuple(exchanges or ())
+        if not 0 <= index < len(past) or past[index].result is None:
+            return render_status("That answer is no longer in the chat; nothing was stored.", error=True)
+        answer = past[index].result
+        assert answer is not None
+        try:
+            record_feedback(
+                self.settings.data_dir,
+                answer,
+                verdict=verdict,
+                history=self.history(past[:index]),
+                settings=self.settings,
+                **details,
+            )
+        except (RagError, OSError) as exc:
+            return render_status(f"The feedback could not be stored: {exc}", error=True)
+        thumb = "👍" if verdict == "up" else "👎"
+        why = dict((v, label.lower()) for label, v in FEEDBACK_REASONS).get(details.get("reason") or "", "")
+        return render_status(
+            f"Thanks: {thumb}{f' ({why})' if why else ''} stored in {FEEDBACK_FILE} on this server, never sent anywhere."
+        )
+
+    def export(self, exchanges: Sequence[Exchange] | None) -> Outputs:
+        """The "Export conversation" button: (the download list, shown with both files; status line).
+
+        Writes the session's answered questions as Markdown and JSON
+        (:class:`rag.conversation.Conversation`) to ``data_dir/exports/conversation-<UTC
+        time>-<random>.md/.json`` and offers copies for download: ``data_dir`` is a
+        blocked path of the server, so the browser gets the copies from Gradio's
+        upload folder. Errors and stopped answers are not part of the export.
+        """
+        conversation = Conversation([e.result for e in exchanges or () if e.result is not None])
+        if not conversation.answers:
+            return gr.skip(), render_status("Nothing to export yet: ask a question first.", error=True)
+        stem = f"conversation-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        texts = {".md": conversation.to_markdown(), ".json": conversation.to_json()}
+        try:
+            self.exports_dir.mkdir(parents=True, exist_ok=True)
+            download = Path(tempfile.mkdtemp(prefix="export-", dir=_download_folder()))
+            paths = []
+            for suffix, text in texts.items():
+                (self.exports_dir / f"{stem}{suffix}").write_text(text, encoding="utf-8")
+                paths.append(download / f"{stem}{suffix}")
+                paths[-1].write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return gr.skip(), render_status(f"The export could not be written: {exc.strerror or exc}.", error=True)
+        n = len(conversation.answers)
+        note = f"Exported {n} answer{'s' if n != 1 else ''} as {stem}.md and {stem}.json (a copy stays in the data folder's exports/)."
+        log.info("%s", note)
+        return gr.update(value=[str(p) for p in paths], visible=True), render_status(note)
+
+    # -- the API and MCP tools ----------------------------------------------------------------
+
+    def ask(self, question: str) -> str:
+        """Answer a question from the indexed news articles.
+
+        Returns the answer, whose sentences cite their sources as [n], then a References
+        list: one line per cited source, "[n] Title (date) URL: the quoted sentence".
+        An answer the articles do not support says so instead of guessing.
+
+        Args:
+            question: the question, in any language (at most the configured length).
+        """
+        try:
+            answer = self.rag.ask(question)
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None  # a one-line error for the API client or MCP host
+        lines = [answer.text.strip()]
+        if answer.citations:
+            lines += ["", "References:"]
+            for c in answer.citations:
+                meta = "".join(f" {x}" for x in (f"({c.date})" if c.date else "", c.url) if x)
+                lines.append(f"[{c.marker}] {c.title or c.doc_id}{meta}: {' '.join(cited_quote(c).split())}")
+        return "\n".join(lines)
+
+    def search(self, question: str, top_k: int = 5) -> list[dict[str, Any]]:
+        """The passages of the indexed news articles that best match a question, best first.
+
+        Each passage: doc_id, title, date (YYYY-MM-DD or empty), url, text and score
+        (reciprocal rank fusion of dense and keyword retrieval; higher is better).
+
+        Args:
+            question: what to look for.
+            top_k: how many passages to return (1 to 20).
+        """
+        try:
+            hits = self.rag.retrieve(question, top_k=max(1, min(int(top_k), 20)))
+        except RagError as exc:
+            raise gr.Error(str(exc)) from None
+        return [
+            {
+                "doc_id": h.chunk.doc_id,
+                "title": h.chunk.title,
+                "date": h.chunk.date,
+                "url": h.chunk.url,
+                "text": h.chunk.text,
+                "score": round(h.score, 6),
+            }
+            for h in hits
+        ]
+
     # -- documents --------------------------------------------------------------------------
 
     def documents_table(self) -> list[list[Any]]:
@@ -368,29 +538,59 @@ class ChatApp:
         return rows, gr.update(choices=[r[0] for r in rows], value=[])
 
     def save_upload(self, src: str | Path, original_name: str) -> Path:
-        """Copy an uploaded file to ``uploads/<safe name>``; the name is the document id."""
+        """Copy an uploaded file to ``uploads/<safe name>``; the file name is the document id.
+
+        Never replaces an unrelated document: when another file of that name is already
+        in the uploads folder, or an indexed document has that id, the upload is saved
+        as ``<stem>-2<suffix>`` (then -3, …). An upload with the same bytes as the file
+        of its name (or of one of those numbered names) reuses it, so uploading the
+        same file again is an update, not a copy.
+        """
+        return self._save_upload(src, original_name)[0]
+
+    def _save_upload(self, src: str | Path, original_name: str) -> tuple[Path, str | None]:
+        """:meth:`save_upload`, and a note for the status line when the name was not the upload's own."""
         name = safe_filename(original_name)
         src = Path(src)
         limit = self.settings.max_upload_mb * 1024 * 1024
         if src.stat().st_size > limit:
             raise DocumentError(f"{name} is larger than {self.settings.max_upload_mb} MB (setting max_upload_mb).")
         self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        dest = self.uploads_dir / name
+        dest = self._upload_destination(src, name)
         if dest.resolve().parent != self.uploads_dir.resolve():  # belt and braces after safe_filename
             raise DocumentError(f"The file name {original_name!r} cannot be used.")
-        partial = self.uploads_dir / f".{name}.partial"
+        if dest.is_file() and not dest.is_symlink():  # the same bytes: the ingest reports it unchanged
+            return dest, None if dest.name == name else f"{name} is the same file as {dest.name}, already added."
+        partial = self.uploads_dir / f".{dest.name}.partial"
         shutil.copyfile(src, partial)
         os.replace(partial, dest)  # replaces a symlink itself, never writes through it
-        return dest
+        note = f"{name} was added as {dest.name}: an indexed article already has that name."
+        return dest, None if dest.name == name else note
+
+    def _upload_destination(self, src: Path, name: str) -> Path:
+        """``uploads/name``, or the first free (or same-bytes) ``<stem>-<n><suffix>`` when that is taken."""
+        indexed = {d.doc_id for d in self.rag.documents()}
+        data = src.read_bytes()  # at most max_upload_mb
+        stem, suffix = Path(name).stem, Path(name).suffix
+        for n in itertools.count(1):
+            candidate = self.uploads_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
+            if candidate.is_symlink() or candidate.exists():
+                if candidate.is_file() and not candidate.is_symlink() and candidate.read_bytes() == data:
+                    return candidate
+            elif candidate.name not in indexed:  # a document ingested from elsewhere may have the name
+                return candidate
+        raise AssertionError("unreachable")  # itertools.count never ends
 
     def ingest_files(self, files: Sequence[tuple[str | Path, str]], progress: Callable[..., Any] | None = None) -> str:
         """Save and index (path, original name) pairs; returns the status message (HTML)."""
         if not files:
             return render_status(f"Choose one or more {formats()} files first.", error=True)
-        saved, problems = [], []
+        saved, problems, renamed = [], [], []
         for src, name in files:
             try:
-                saved.append(self.save_upload(src, name))
+                path, note = self._save_upload(src, name)
+                saved.append(path)
+                renamed += [note] if note else []
             except (RagError, OSError) as exc:
                 problems.append(str(exc) if isinstance(exc, RagError) else f"{name}: {exc.strerror or exc}")
         if not saved:
@@ -409,6 +609,7 @@ class ChatApp:
             f"{report.documents_updated} updated, {report.documents_unchanged} unchanged; "
             f"{report.chunks_embedded} chunks embedded, {report.chunks_total} in the index "
             f"({report.seconds:.1f} s).",
+            *renamed,
             *problems,
             *(f"Skipped {Path(p).name}: {why}" for p, why in report.skipped),
         ]
@@ -463,6 +664,9 @@ class ChatApp:
                     docs = self._documents_section()
             self._wire_chat(chat, settings)
             self._wire_documents(docs)
+            # Blocking question answering and retrieval for API clients, and the MCP tools.
+            gradio_api(self.ask, api_name="answer", concurrency_limit=1, concurrency_id="answer")
+            gradio_api(self.search, api_name="search", concurrency_limit=1, concurrency_id="search")
             demo.load(self.documents_view, None, [docs.table, docs.to_remove], queue=False, api_visibility="private")
         demo.queue(max_size=self.queue_size, default_concurrency_limit=1)
         return demo  # type: ignore[no-any-return]
@@ -478,7 +682,7 @@ class ChatApp:
                     sanitize_html=True,
                     render_markdown=False,
                     latex_delimiters=[],
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike"),
                     buttons=[],
                     placeholder="Ask a question about the articles.",
                 )
@@ -494,6 +698,30 @@ class ChatApp:
                     ask = gr.Button("Ask", variant="primary", elem_id="ask")
                     stop = gr.Button("Stop", variant="stop", elem_id="stop")
                     clear = gr.Button("Clear chat", elem_id="clear")
+                    export = gr.Button("Export conversation", elem_id="export")
+                status = gr.HTML("", elem_id="chat-status", js_on_load=None)
+                rated = gr.State(None)
+                with gr.Group(visible=False, elem_id="feedback") as feedback:
+                    reason = gr.Radio(
+                        list(FEEDBACK_REASONS),
+                        value=None,
+                        label="What was wrong? (optional)",
+                        elem_id="feedback-reason",
+                    )
+                    correction = gr.Textbox(
+                        label="Correction (optional): the right answer, as a short fact",
+                        lines=1,
+                        max_lines=4,
+                        elem_id="feedback-correction",
+                    )
+                    send = gr.Button("Send feedback", elem_id="feedback-send", size="sm")
+                exported = gr.File(
+                    label="Exported conversation (Markdown and JSON)",
+                    file_count="multiple",
+                    interactive=False,
+                    visible=False,
+                    elem_id="exported",
+                )
                 examples = gr.Dataset(
                     components=[question],
                     samples=[[q] for q in self.examples],
@@ -502,7 +730,24 @@ class ChatApp:
                 )
             with gr.Column(scale=2):
                 sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
-        return _ChatPage(exchanges, chatbot, question, ask, stop, clear, examples, sources)
+        return _ChatPage(
+            exchanges,
+            chatbot,
+            question,
+            ask,
+            stop,
+            clear,
+            examples,
+            sources,
+            export,
+            exported,
+            status,
+            rated,
+            feedback,
+            reason,
+            correction,
+            send,
+        )
 
     def _settings_section(self) -> _SettingsPanel:
         """The collapsed settings (top_k, temperature, chat model, date range) and the debug panel."""
@@ -564,7 +809,10 @@ class ChatApp:
             "queue": False,
             "api_visibility": "private",
         }
-        on_submit = c.question.submit(**waiting).then(self.respond, inputs, outputs, api_name="ask", **answer)
+        listed = self._listed()
+        on_submit = c.question.submit(**waiting).then(
+            self.respond, inputs, outputs, api_name="ask", api_visibility=listed, **answer
+        )
         on_ask = c.ask.click(**waiting).then(self.respond, inputs, outputs, api_visibility="private", **answer)
         on_example = (
             c.examples.click(lambda sample: sample[0], c.examples, c.question, queue=False, api_visibility="private")
@@ -573,18 +821,49 @@ class ChatApp:
         )
         running = [on_submit, on_ask, on_example]
         c.stop.click(
-            self.stop, [c.exchanges], [c.chatbot, c.exchanges, c.sources], cancels=running, queue=False, api_name="stop"
+            self.stop,
+            [c.exchanges],
+            [c.chatbot, c.exchanges, c.sources],
+            cancels=running,
+            queue=False,
+            api_name="stop",
+            api_visibility=listed,
         )
         cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
-        c.clear.click(self.clear, None, cleared, cancels=running, queue=False, api_name="clear")
+        # A thumbs-down being written refers to an answer by its place in the chat: gone with the chat.
+        reset: dict[str, Any] = {
+            "fn": self.forget_feedback,
+            "inputs": None,
+            "outputs": [c.rated, c.feedback, c.exported, c.status],
+            "queue": False,
+            "api_visibility": "private",
+        }
+        c.clear.click(
+            self.clear, None, cleared, cancels=running, queue=False, api_name="clear", api_visibility=listed
+        ).then(**reset)
         # The chat's own trash button: forget the session too, not just the display.
-        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private")
+        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private").then(**reset)
+        c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
+        c.chatbot.like(self.like, [c.exchanges], [c.rated, c.feedback, c.status], queue=False, api_visibility="private")
+        c.send.click(
+            self.send_feedback,
+            [c.exchanges, c.rated, c.reason, c.correction],
+            [c.rated, c.feedback, c.reason, c.correction, c.status],
+            queue=False,
+            api_visibility="private",
+        )
 
     def _wire_documents(self, d: _DocumentsPage) -> None:
         """Add and Remove, one indexing job at a time."""
         index: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "index"}
-        d.add.click(self.upload, [d.files], [d.status, d.table, d.to_remove, d.files], api_name="upload", **index)
-        d.remove.click(self.remove, [d.to_remove], [d.status, d.table, d.to_remove], api_name="remove", **index)
+        listed = self._listed()
+        outputs = [d.status, d.table, d.to_remove]
+        d.add.click(self.upload, [d.files], [*outputs, d.files], api_name="upload", api_visibility=listed, **index)
+        d.remove.click(self.remove, [d.to_remove], outputs, api_name="remove", api_visibility=listed, **index)
+
+    def _listed(self) -> Any:
+        """The UI's own named endpoints: public, or callable but unlisted when MCP is on (not tools)."""
+        return "undocumented" if self.mcp else "public"
 
     def launch_options(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``Blocks.launch``: loopback by default, no share link, nothing extra served."""
@@ -600,7 +879,7 @@ class ChatApp:
             "blocked_paths": [str(Path(s.data_dir).resolve()), str(Path(s.models_dir).resolve())],
             "show_error": False,
             "ssr_mode": False,
-            "mcp_server": False,
+            "mcp_server": self.mcp,
             "pwa": False,
             "enable_monitoring": False,
             "footer_links": ["api", "settings"],
@@ -617,20 +896,76 @@ class ChatApp:
         options.update(overrides)
         return options
 
+    @staticmethod
+    def with_api(options: dict[str, Any], api: Any) -> dict[str, Any]:
+        """``options`` (from :meth:`launch_options`) that also serve ``api`` (``rag.api.create_api``) at ``/v1``.
+
+        The API's routes come before Gradio's in the one server ``demo.launch`` starts,
+        so they get the same middleware (the trusted-host check on loopback) and the
+        API keeps its own (the API key check).
+        """
+        from starlette.routing import Mount
+
+        app_kwargs = dict(options.get("app_kwargs") or {})
+        app_kwargs["routes"] = [*app_kwargs.get("routes", []), Mount("/v1", app=_Unmounted(api, "/v1"))]
+        return {**options, "app_kwargs": app_kwargs}
+
+
+class _Unmounted:
+    """An ASGI app mounted at ``prefix`` that sees the full path, as if it were not mounted.
+
+    ``rag.api`` routes are written as ``/v1/...``; a Starlette ``Mount`` would strip
+    the prefix from what they match.
+    """
+
+    def __init__(self, app: Any, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        root = scope.get("root_path", "")
+        if root.endswith(self.prefix):
+            scope = {**scope, "root_path": root[: -len(self.prefix)]}
+        await self.app(scope, receive, send)
+
+
+def _download_folder() -> str:
+    """Gradio's upload folder (files there may be served), created if needed."""
+    from gradio.utils import get_upload_folder
+
+    folder = Path(get_upload_folder())
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder)
+
 
 def create_app(rag: RAG, **options: Any) -> gr.Blocks:
     """The Blocks app over ``rag`` (for tests and embedding); see :class:`ChatApp`."""
     return ChatApp(rag, **options).build()
 
 
-def launch(settings: Settings) -> None:
-    """Open the index and models once, then serve the UI until interrupted (``rag serve``)."""
+def launch(settings: Settings, *, mcp: bool = False, api_key: str | None = None) -> None:
+    """Open the index and models once, then serve the UI until interrupted (``rag serve``).
+
+    The OpenAI-compatible API (:func:`rag.api.create_api`) is served at ``/v1`` of the
+    same server when the host is loopback or ``api_key`` is given (off loopback, only
+    with a key). ``mcp``: also serve Gradio's MCP server, whose tools are ``ask`` and
+    ``search`` (needs ``gradio[mcp]``).
+    """
+    from rag.api import create_api
+
     rag = RAG.open(settings=settings)
-    app = ChatApp(rag)
+    app = ChatApp(rag, mcp=mcp)
     log.info("loading chat model %s", settings.chat_model)
     app.warm_up()
     if settings.host not in _LOOPBACK:
         log.warning("serving on %s: anyone who can reach this address can use the UI", settings.host)
     demo = app.build()
+    options = app.launch_options()
+    if settings.host in _LOOPBACK or api_key:
+        options = app.with_api(options, create_api(rag, api_key=api_key))
+        log.info("OpenAI-compatible API at http://%s:%d/v1", settings.host, settings.port)
+    else:
+        log.warning("the API is not served on %s without an API key (--api-key or RAG_API_KEY)", settings.host)
+    if mcp:
+        log.info("MCP server at http://%s:%d/gradio_api/mcp/", settings.host, settings.port)
     log.info("serving on http://%s:%d", settings.host, settings.port)
-    demo.launch(**app.launch_options())
+    demo.launch(**options)
