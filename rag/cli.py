@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib
+import importlib.util
 import json
 import logging
 import os
@@ -438,8 +439,6 @@ def serve(
             raise RagError("--mcp comes with the UI (Gradio's MCP server); drop --api-only or --mcp.")
         _serve_api(s, api_key)
         return
-    import inspect
-
     try:
         from ui.app import launch
     except ModuleNotFoundError as exc:
@@ -447,16 +446,9 @@ def serve(
             raise
         raise RagError("The chat UI needs Gradio: pip install 'rag[ui]'") from None
 
-    if mcp:
-        import importlib.util
-
-        if importlib.util.find_spec("mcp") is None:
-            raise RagError("--mcp needs Gradio's MCP extra: pip install -e '.[mcp]' (gradio[mcp]).")
-        if "mcp" not in inspect.signature(launch).parameters:
-            raise RagError("This build's UI cannot serve MCP yet (ui.app.launch has no mcp option).")
-        launch(s, mcp=True)  # type: ignore[call-arg,unused-ignore]
-    else:
-        launch(s)
+    if mcp and importlib.util.find_spec("mcp") is None:
+        raise RagError("--mcp needs Gradio's MCP extra: pip install -e '.[mcp]' (gradio[mcp]).")
+    launch(s, mcp=mcp, api_key=api_key or None)
 
 
 def _serve_api(s: Settings, api_key: Optional[str]) -> None:
