@@ -39,7 +39,7 @@ test: test-models browser
 
 # No model, no browser: fake backends (rag/testing.py) and loopback servers only.
 test-fast: setup
-	HYPOTHESIS_PROFILE=fast $(BIN)/pytest -q -m "not slow and not browser"
+	HYPOTHESIS_PROFILE=fast $(BIN)/pytest -q -n 2 -m "not slow and not browser"
 
 # Speed benchmarks (bench/, not installed; run from here): make bench ARGS="--suite query --sizes 1000"
 bench: models
