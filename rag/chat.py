@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from rag.citations import strip_markers
 from rag.errors import RagError
 from rag.prompting import is_refusal
 from rag.types import Answer
@@ -41,11 +42,17 @@ _ERASE_LINES = "\x1b[{n}F\x1b[J"  # cursor to the start of n lines up, clear to 
 
 
 def replacement_note(streamed: str, answer: Answer) -> str | None:
-    """Why the final answer differs from the streamed reply, or None when it doesn't (whitespace aside)."""
+    """Why the final answer differs from the streamed reply, or None when it doesn't (whitespace aside).
+
+    "" when only the citation markers changed (a marker re-pointed or attached): the
+    answer is reprinted with its checked markers but not announced as replaced.
+    """
     if " ".join(streamed.split()) == " ".join(answer.text.split()):
         return None
     if answer.abstained and not is_refusal(streamed):
         return "(withdrawn: not supported by the articles)"
+    if " ".join(strip_markers(streamed).split()) == " ".join(strip_markers(answer.text).split()):
+        return ""
     return "(replaced by the checked answer)"
 
 
@@ -66,7 +73,7 @@ def show_final(write: IO[str], streamed: str, answer: Answer, *, tty: bool) -> N
         write.write("\r" + _ERASE_LINES.format(n=used - 1) if used > 1 else "\r\x1b[J")
     else:
         write.write("\n")
-    write.write(f"{note}\n{answer.text}\n")
+    write.write(f"{note}\n{answer.text}\n" if note else f"{answer.text}\n")
 
 
 def format_sources(answer: Answer) -> str:

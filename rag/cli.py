@@ -69,8 +69,9 @@ app.add_typer(models_app, name="models")
 feedback_app = typer.Typer(no_args_is_help=True, help="Ratings of answers, kept in <data-dir>/feedback.jsonl.")
 app.add_typer(feedback_app, name="feedback")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: a message is one line however narrow the terminal or pipe (the terminal wraps it).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataDirOpt = Annotated[
     Optional[Path], typer.Option("--data-dir", help="Index folder (RAG_DATA_DIR).", show_default=False)
@@ -329,6 +330,8 @@ def docs(
         out.print_json(json.dumps([dataclasses.asdict(d) for d in rows]))
         return
     table = Table("document", "chunks", "date", "title")
+    table.columns[0].overflow = "fold"  # ids are typed back into `rag remove`: never cut with "…"
+    table.columns[2].no_wrap = True
     for d in rows:
         table.add_row(d.doc_id, str(d.chunks), d.date, d.title)
     out.print(table)

@@ -330,6 +330,10 @@ def load_documents(paths: Sequence[str | Path]) -> tuple[list[Document], list[tu
     docs: list[Document] = []
     skipped: list[tuple[str, str]] = []
     seen: dict[str, str] = {}
+    missing = [p for p in files if not Path(p).exists()]
+    if missing and (len(missing) < len(files) or urls):  # one missing path among others is one skip
+        skipped.extend((str(p), f"Path {p} does not exist.") for p in missing)
+        files = [p for p in files if Path(p).exists()]
 
     def add(found: list[Document], source: str) -> None:
         for doc in found:

@@ -185,7 +185,8 @@ def test_a_withdrawn_reply_is_marked_and_erased_on_a_terminal(fake: tuple[RAG, F
         (GOOD + "  ", GOOD, False, None),
         (INVENTED, REFUSAL, True, "(withdrawn: not supported by the articles)"),
         ("There is no information about that [1].", REFUSAL, True, "(replaced by the checked answer)"),
-        ("It rained [7].", "It rained.", False, "(replaced by the checked answer)"),
+        ("It rained [7].", "It rained.", False, ""),  # only a marker changed: reprinted, not announced
+        ("It rained [1].", "It snowed [1].", False, "(replaced by the checked answer)"),
     ],
 )
 def test_replacement_note(streamed: str, final: str, abstained: bool, note: str | None) -> None:

@@ -99,3 +99,13 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
     docs, skipped = load_documents([tmp_path])
     assert [d.doc_id for d in docs] == ["good.txt"]
     assert len(skipped) == 1 and skipped[0][0].endswith("bad.txt")
+
+
+def test_a_missing_path_among_others_is_one_skip(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Harbour fees rise\n\nThe port raised its fees by 4 percent on Monday.")
+    docs, skipped = load_documents([good, tmp_path / "missing.txt"])
+    assert [d.doc_id for d in docs] == ["good.txt"]
+    assert skipped == [(str(tmp_path / "missing.txt"), f"Path {tmp_path / 'missing.txt'} does not exist.")]
+    with pytest.raises(DocumentError, match="does not exist"):  # nothing else given: an error, as before
+        load_documents([tmp_path / "missing.txt"])
