@@ -274,16 +274,22 @@ def ask(
     else:  # a pipe or a file gets the checked answer only, once
         answer = stream.answer()
         out.print(answer.text, markup=False, highlight=False, soft_wrap=True)
-    if answer.abstained:
+    if answer.abstained and (since or until):
+        span = f"{since or '…'} to {until or '…'}"
+        out.print(f"[dim](The articles dated {span} don't say; try without --since/--until.)[/]")
+    elif answer.abstained:
         out.print("[dim](The articles don't say.)[/]")
     for c in answer.citations:
         meta = ", ".join(x for x in (c.title, c.date, c.url) if x)
         out.print(f"[bold][{c.marker}][/] {c.doc_id}" + (f" — {meta}" if meta else ""), highlight=False)
     t = answer.timings
-    err.print(
-        f"[dim]first token {t.first_token_s:.2f} s, total {t.total_s:.2f} s, "
-        f"{t.prompt_tokens} prompt tokens, {t.generated_tokens} generated[/]"
-    )
+    if answer.finish_reason == "gate":  # refused before generation: no model time to report
+        err.print(f"[dim]no passage was close enough to ask the model; total {t.total_s:.2f} s[/]")
+    else:
+        err.print(
+            f"[dim]first token {t.first_token_s:.2f} s, total {t.total_s:.2f} s, "
+            f"{t.prompt_tokens} prompt tokens, {t.generated_tokens} generated[/]"
+        )
 
 
 def _answer_json(answer: Any) -> dict[str, Any]:

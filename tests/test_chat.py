@@ -270,3 +270,21 @@ def test_rag_chat_in_a_pseudo_terminal_with_the_smallest_model(tmp_path: Path, s
     saved = json.loads((tmp_path / "chat.json").read_text(encoding="utf-8"))
     assert saved["answers"][0]["sources"]
     assert (data / "chat_history").is_file()
+
+
+def test_a_refusal_under_a_date_range_says_the_range(
+    monkeypatch: pytest.MonkeyPatch, fake: tuple[RAG, FakeLLM]
+) -> None:
+    from rich.console import Console
+
+    import rag.cli as cli
+
+    rag, _ = fake
+    buffer = io.StringIO()
+    monkeypatch.setenv("RAG_LLM_BACKEND", "openai")
+    monkeypatch.setattr(cli, "_open", lambda s: rag)
+    monkeypatch.setattr(cli, "out", Console(file=buffer, width=200))
+    cli.app(["ask", "How much did the EU set aside for weapons?", "--until", "2000-01-01"], standalone_mode=False)
+    printed = buffer.getvalue()
+    assert REFUSAL in printed  # no seed article is that old
+    assert "The articles dated … to 2000-01-01 don't say; try without --since/--until." in printed
