@@ -335,6 +335,9 @@ def docs(
     if as_json:
         out.print_json(json.dumps([dataclasses.asdict(d) for d in rows]))
         return
+    if not rows:
+        err.print(f"No documents in the index in {rag.settings.data_dir}. Add some with `rag ingest PATH...`.")
+        return
     table = Table("document", "chunks", "date", "title")
     table.columns[0].overflow = "fold"  # ids are typed back into `rag remove`: never cut with "…"
     table.columns[2].no_wrap = True

@@ -288,3 +288,16 @@ def test_a_refusal_under_a_date_range_says_the_range(
     printed = buffer.getvalue()
     assert REFUSAL in printed  # no seed article is that old
     assert "The articles dated … to 2000-01-01 don't say; try without --since/--until." in printed
+
+
+def test_docs_on_an_empty_index_says_how_to_fill_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rag.cli import main
+    from rag.testing import fake_rag
+
+    empty = fake_rag(tmp_path)
+    monkeypatch.setattr("rag.pipeline.RAG.open", lambda **_: empty)
+    main(["--data-dir", str(tmp_path / "data"), "docs"])
+    err = capsys.readouterr().err
+    assert "No documents in the index" in err and "rag ingest" in err
