@@ -16,8 +16,8 @@ extraction rules were fitted on) and three held-out sets (``eval/pages/heldout*/
 each written and measured before the round of changes it was blind to; a held-out
 set's first total after that round is the one the targets are judged on
 (eval/RESULTS.md). The old loader
-is the hand-written HTML parser of commit c85d4fb, kept in
-``eval/probes/old_loading.py``. Run from the repo root (``-v`` prints each page's
+is the hand-written HTML parser of commit c85d4fb, read from git history
+(``git show c85d4fb:rag/loading.py``). Run from the repo root (``-v`` prints each page's
 leaked and missed words):
 
     PYTHONPATH=. python eval/measure_boilerplate.py [-v]
@@ -25,9 +25,10 @@ leaked and missed words):
 
 from __future__ import annotations
 
-import importlib.util
 import re
+import subprocess
 import sys
+import types
 from collections import Counter
 from pathlib import Path
 
@@ -45,11 +46,13 @@ SETS = {
 }
 
 
+OLD_LOADER = "c85d4fb:rag/loading.py"  # the hand-written parsers, before trafilatura
+
+
 def _old_loader():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("old_loading", HERE / "probes" / "old_loading.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    source = subprocess.run(["git", "show", OLD_LOADER], cwd=HERE, capture_output=True, text=True, check=True).stdout
+    module = types.ModuleType("old_loading")
+    exec(compile(source, OLD_LOADER, "exec"), module.__dict__)  # noqa: S102 - our own code, from git history
     return module.load_document
 
 
