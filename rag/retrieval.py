@@ -29,12 +29,21 @@ __all__ = [
     "Retriever",
     "collapse_near_duplicates",
     "date_range",
+    "iso_day",
     "jaccard",
     "reciprocal_rank_fusion",
     "standalone_query",
 ]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def iso_day(text: str) -> str:
+    """``text`` as an ISO ``YYYY-MM-DD`` day; raises ``ValueError`` for anything else (no partial dates)."""
+    text = text.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(text)
+    return dt.date.fromisoformat(text).isoformat()
 
 
 def _iso_day(value: str | dt.date | None, name: str) -> str | None:
@@ -44,11 +53,8 @@ def _iso_day(value: str | dt.date | None, name: str) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text).isoformat()
+        return iso_day(str(value))
     except ValueError:
         raise QuestionError(
             f"{name} {value!r} is not a date; give it as YYYY-MM-DD (ISO 8601), e.g. 2025-03-01."

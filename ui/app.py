@@ -41,6 +41,7 @@ from rag.conversation import Conversation, cited_quote
 from rag.feedback import FEEDBACK_FILE, record_feedback
 from rag.loading import SUFFIXES
 from rag.models import list_models
+from rag.retrieval import iso_day
 from ui.render import (
     CSS,
     SEARCHING,
@@ -81,7 +82,6 @@ EXAMPLES = (
 )
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # The "what was wrong" choices of a thumbs-down: (label, rag.feedback.REASONS value).
 FEEDBACK_REASONS = (
     ("Wrong", "wrong"),
@@ -196,9 +196,7 @@ def date_limit(field: str, value: str | None) -> str | None:
     if not text:
         return None
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text).isoformat()
+        return iso_day(text)
     except ValueError:
         raise QuestionError(
             f"{field}: {text!r} is not a date; write it as YYYY-MM-DD (e.g. 2025-03-01), or leave it empty for no limit."
