@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, Settings
+from rag import RAG
 from rag.chat import chat_loop, replacement_note, show_final
 from rag.conversation import Conversation
 from rag.prompting import REFUSAL
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, fake_rag
 
 MONEY = "How much money did the EU set aside for weapons and equipment for the training mission?"
 GOOD = "The EU allocated 16 million euros for weapons and equipment for the training [1]."
@@ -34,13 +34,7 @@ def _reply(messages: list[dict[str, str]]) -> str:
 @pytest.fixture
 def fake(tmp_path: Path, seeds: Path) -> tuple[RAG, FakeLLM]:
     llm = FakeLLM(_reply)  # type: ignore[arg-type]
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=llm,
-        settings=Settings(data_dir=tmp_path / "data", min_score=-1.0),
-        lock_path=tmp_path / "data" / "write.lock",
-    )
+    rag = fake_rag(tmp_path, llm=llm, min_score=-1.0)
     rag.ingest([seeds])
     return rag, llm
 
@@ -294,7 +288,6 @@ def test_docs_on_an_empty_index_says_how_to_fill_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from rag.cli import main
-    from rag.testing import fake_rag
 
     empty = fake_rag(tmp_path)
     monkeypatch.setattr("rag.pipeline.RAG.open", lambda **_: empty)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import RAG, QuestionError, Settings, Turn
+from rag import RAG, QuestionError, Turn
 from rag.conversation import Conversation, normalize_history
-from rag.testing import FakeLLM, HashEmbedder, MemoryStore
+from rag.testing import FakeLLM, fake_rag
 
 GOOD = "The EU allocated 16 million euros for weapons and equipment for the training [1]."
 MONEY = "How much money did the EU set aside for weapons and equipment for the training mission?"
@@ -17,14 +17,7 @@ MONEY = "How much money did the EU set aside for weapons and equipment for the t
 
 def make(tmp_path: Path, reply: str = GOOD) -> tuple[RAG, FakeLLM]:
     llm = FakeLLM(reply)
-    rag = RAG(
-        embedder=HashEmbedder(),
-        store=MemoryStore(),
-        llm=llm,
-        settings=Settings(data_dir=tmp_path / "data", min_score=-1.0),
-        lock_path=tmp_path / "data" / "write.lock",
-    )
-    return rag, llm
+    return fake_rag(tmp_path, llm=llm, min_score=-1.0), llm
 
 
 @pytest.mark.parametrize(
