@@ -1,0 +1,163 @@
+"""``rag serve --mcp`` (issue 15): a real MCP client gets answers and passages from the live server.
+
+``ui.app.launch(settings, mcp=True)`` (what ``rag serve --mcp`` calls) serves the UI, the API
+and Gradio's MCP server on one loopback port, over the fakes; the official ``mcp`` client
+connects over the streamable HTTP transport at ``/gradio_api/mcp/``, lists the tools and
+calls them. No model is loaded.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import http.client
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import gradio as gr
+import pytest
+
+from rag import Settings
+from rag.testing import free_port
+from tests.ui_fixtures import fake_rag
+from ui import app as ui_app
+
+mcp = pytest.importorskip("mcp", reason="the MCP client comes with the mcp extra: pip install -e '.[mcp]'")
+from mcp.client.streamable_http import streamablehttp_client  # noqa: E402
+
+QUESTION = "Where did the lava of the volcano flow?"
+REPLY = "Lava from the Reykjanes volcano flowed toward the town of Grindavik [1]."
+ARTICLES = {
+    "volcano.md": (
+        "# Volcano erupts on Iceland\n\nDate: 2024-03-05\n\n"
+        "The Reykjanes volcano erupted again on Tuesday night. Lava flowed toward the town of Grindavik.\n\n"
+        "Source: https://example.org/volcano\n"
+    ),
+    "budget.md": "# Parliament passes budget\n\nThe parliament passed the annual budget after a long debate about taxes.\n",
+    "football.md": "# Cup final goes to penalties\n\nThe cup final ended in a draw and was decided on penalties.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """``ui.app.launch(..., mcp=True)`` serving a fake RAG, with ``Blocks.launch`` told not to block."""
+    tmp = tmp_path_factory.mktemp("mcp")
+    news = tmp / "news"
+    news.mkdir()
+    for name, text in ARTICLES.items():
+        (news / name).write_text(text, encoding="utf-8")
+    port = free_port()
+    rag = fake_rag(tmp, REPLY, port=port)
+    rag.ingest([news])
+    demos: list[gr.Blocks] = []
+    real_launch = gr.Blocks.launch
+
+    def launch_in_background(self: gr.Blocks, **options: Any) -> Any:
+        demos.append(self)
+        return real_launch(self, **{**options, "prevent_thread_lock": True, "quiet": True})
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ui_app.RAG, "open", staticmethod(lambda **_: rag))
+        mp.setattr(gr.Blocks, "launch", launch_in_background)
+        ui_app.launch(Settings(data_dir=tmp / "data", port=port), mcp=True)
+    [demo] = demos
+    try:
+        yield SimpleNamespace(rag=rag, port=port, url=f"http://127.0.0.1:{port}/gradio_api/mcp/")
+    finally:
+        demo.close()
+
+
+def session_run(url: str, steps: Any) -> Any:
+    """Open an MCP session to ``url`` (streamable HTTP), run ``await steps(session)``, close it."""
+
+    async def main() -> Any:
+        async with (
+            streamablehttp_client(url, timeout=30) as (read, write, _),
+            mcp.ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            return await steps(session)
+
+    return asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def call(server: SimpleNamespace, tool: str, arguments: dict[str, Any]) -> Any:
+    return session_run(server.url, lambda s: s.call_tool(tool, arguments))
+
+
+def text_of(result: Any) -> str:
+    [content] = result.content
+    assert content.type == "text"
+    return str(content.text)
+
+
+def test_the_mcp_client_lists_exactly_ask_and_search_with_their_arguments(server: SimpleNamespace) -> None:
+    tools = {t.name: t for t in session_run(server.url, lambda s: s.list_tools()).tools}
+    assert set(tools) == {"ask", "search"}  # not the UI's own endpoints (upload, remove, clear, ...)
+    ask, search = tools["ask"], tools["search"]
+    assert ask.inputSchema["required"] == ["question"] and set(ask.inputSchema["properties"]) == {"question"}
+    assert search.inputSchema["properties"]["top_k"]["type"] == "integer"
+    assert search.inputSchema["properties"]["top_k"]["default"] == 5
+    # The host's model reads the docstrings to decide when to call a tool.
+    assert ui_app.ChatApp.ask.__doc__.splitlines()[0] in (ask.description or "")  # type: ignore[union-attr]
+    assert ui_app.ChatApp.search.__doc__.splitlines()[0] in (search.description or "")  # type: ignore[union-attr]
+
+
+def test_the_search_tool_returns_the_matching_passages_best_first(server: SimpleNamespace) -> None:
+    result = call(server, "search", {"question": QUESTION, "top_k": 2})
+    assert not result.isError
+    # Gradio sends a tool's list result as its Python repr (str(output)), not JSON.
+    passages = ast.literal_eval(text_of(result))
+    assert [p["doc_id"] for p in passages][:1] == ["volcano.md"] and len(passages) == 2
+    top = passages[0]
+    assert top["title"] == "Volcano erupts on Iceland" and top["date"] == "2024-03-05"
+    assert top["url"] == "https://example.org/volcano" and "Lava flowed toward the town of Grindavik." in top["text"]
+    assert passages[0]["score"] >= passages[1]["score"]
+    expected = server.rag.retrieve(QUESTION, top_k=2)
+    assert [(p["doc_id"], p["text"]) for p in passages] == [(h.chunk.doc_id, h.chunk.text) for h in expected]
+
+
+def test_the_ask_tool_returns_the_models_answer_with_its_references(server: SimpleNamespace) -> None:
+    llm = server.rag.llm()
+    before = len(llm.prompts)
+    result = call(server, "ask", {"question": QUESTION})
+    assert not result.isError
+    text = text_of(result)
+    answer, references = text.split("\n\nReferences:\n")
+    assert answer == REPLY
+    [reference] = references.splitlines()
+    assert reference.startswith("[1] Volcano erupts on Iceland (2024-03-05) https://example.org/volcano: ")
+    assert "Grindavik" in reference  # the quoted sentence of source 1
+    # The call went through the pipeline: the model was prompted with the question and the passage.
+    [prompt] = llm.prompts[before:]
+    assert QUESTION in prompt[-1]["content"] and "Grindavik" in prompt[-1]["content"]
+
+
+def test_a_tool_error_reaches_the_client_as_one_line(server: SimpleNamespace) -> None:
+    result = call(server, "ask", {"question": "   "})
+    assert result.isError
+    message = text_of(result)
+    assert "question" in message and "\n" not in message and "Traceback" not in message
+
+
+def test_the_mcp_endpoint_keeps_the_trusted_host_check(server: SimpleNamespace) -> None:
+    """DNS rebinding: a page whose name points at 127.0.0.1 must not reach the tools either."""
+
+    def status(host: str) -> int:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        try:
+            body = '{"jsonrpc": "2.0", "id": 1, "method": "tools/list"}'
+            headers = {
+                "Host": host,
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            }
+            conn.request("POST", "/gradio_api/mcp/", body=body, headers=headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
+
+    assert status(f"127.0.0.1:{server.port}") == 200
+    assert status(f"evil.example:{server.port}") == 400
