@@ -12,7 +12,6 @@ import ast
 import asyncio
 import http.client
 from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
