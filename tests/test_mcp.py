@@ -3,7 +3,8 @@
 ``ui.app.launch(settings, mcp=True)`` (what ``rag serve --mcp`` calls) serves the UI, the API
 and Gradio's MCP server on one loopback port, over the fakes; the official ``mcp`` client
 connects over the streamable HTTP transport at ``/gradio_api/mcp/``, lists the tools and
-calls them. No model is loaded.
+calls them. No model is loaded, except in the one ``slow`` test, which runs the real
+``rag serve --mcp`` command with smollm2-135m and the real embedder.
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from __future__ import annotations
 import ast
 import asyncio
 import http.client
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -160,3 +166,53 @@ def test_the_mcp_endpoint_keeps_the_trusted_host_check(server: SimpleNamespace) 
 
     assert status(f"127.0.0.1:{server.port}") == 200
     assert status(f"evil.example:{server.port}") == 400
+
+
+@pytest.mark.slow
+def test_rag_serve_mcp_answers_a_real_mcp_client_with_the_real_models(tmp_path: Path) -> None:
+    """The real command: ``rag serve --mcp`` over the seed articles, smollm2-135m and the real embedder."""
+    from tests.servers import start_server
+    from tests.ui_fixtures import MODELS, SEEDS
+
+    data, port = tmp_path / "data", free_port()
+    env = {
+        "HF_HUB_OFFLINE": "1",
+        "RAG_MODELS_DIR": str(MODELS),
+        "RAG_CHAT_MODEL": "smollm2-135m",
+        "RAG_MAX_TOKENS": "64",
+        "RAG_N_THREADS": "2",
+    }
+    cli = [sys.executable, "-m", "rag.cli", "--data-dir", str(data)]
+    ingested = subprocess.run(
+        [*cli, "ingest", str(SEEDS)], capture_output=True, text=True, env={**os.environ, **env}, timeout=600
+    )
+    assert ingested.returncode == 0, ingested.stderr
+    seed_ids = {p.name for p in SEEDS.iterdir()}
+    question = "Who met in Paris?"
+    serve = [*cli, "serve", "--mcp", "--port", str(port)]
+    # The landing page at the MCP URL answers once the model is loaded and the server is up.
+    with start_server(
+        "rag serve --mcp", serve, port=port, health_path="/gradio_api/mcp/", log=tmp_path / "serve.log", env=env
+    ):
+        url = f"http://127.0.0.1:{port}/gradio_api/mcp/"
+        assert {t.name for t in session_run(url, lambda s: s.list_tools()).tools} == {"ask", "search"}
+
+        result = session_run(url, lambda s: s.call_tool("search", {"question": question, "top_k": 3}))
+        assert not result.isError, text_of(result)
+        passages = ast.literal_eval(text_of(result))
+        assert len(passages) == 3 and {p["doc_id"] for p in passages} <= seed_ids
+        assert "Paris" in passages[0]["text"]
+        assert [p["score"] for p in passages] == sorted((p["score"] for p in passages), reverse=True)
+
+        result = session_run(url, lambda s: s.call_tool("ask", {"question": question}))
+        assert not result.isError, text_of(result)
+        answer, _, references = text_of(result).partition("\n\nReferences:\n")
+        assert answer.strip()
+        found = session_run(url, lambda s: s.call_tool("search", {"question": question, "top_k": 20}))
+        titles = {p["title"] or p["doc_id"] for p in ast.literal_eval(text_of(found))}
+        listed = set()
+        for line in references.splitlines():
+            marker, _, rest = line.partition(" ")
+            listed.add(marker)
+            assert any(rest.startswith(t) for t in titles), (rest, titles)  # names an indexed article
+        assert listed == set(re.findall(r"\[\d+\]", answer)), text_of(result)  # one per cited [n]
