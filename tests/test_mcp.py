@@ -53,9 +53,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     news.mkdir()
     for name, text in ARTICLES.items():
         (news / name).write_text(text, encoding="utf-8")
-    port = free_port()
-    rag = fake_rag(tmp, REPLY, port=port)
-    rag.ingest([news])
     demos: list[gr.Blocks] = []
     real_launch = gr.Blocks.launch
 
@@ -63,10 +60,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
         demos.append(self)
         return real_launch(self, **{**options, "prevent_thread_lock": True, "quiet": True})
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(ui_app.RAG, "open", staticmethod(lambda **_: rag))
-        mp.setattr(gr.Blocks, "launch", launch_in_background)
-        ui_app.launch(Settings(data_dir=tmp / "data", port=port), mcp=True)
+    # free_port() can lose its port to another xdist worker before uvicorn binds it: try anew.
+    for attempt in range(3):
+        port = free_port()
+        demos.clear()
+        rag = fake_rag(tmp / f"try{attempt}", REPLY, port=port)  # the UI serves on rag.settings.port
+        rag.ingest([news])
+        try:
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setattr(ui_app.RAG, "open", staticmethod(lambda _rag=rag, **_: _rag))
+                mp.setattr(gr.Blocks, "launch", launch_in_background)
+                ui_app.launch(Settings(data_dir=tmp / f"try{attempt}" / "data", port=port), mcp=True)
+            break
+        except OSError:
+            if attempt == 2:
+                raise
     [demo] = demos
     try:
         yield SimpleNamespace(rag=rag, port=port, url=f"http://127.0.0.1:{port}/gradio_api/mcp/")
