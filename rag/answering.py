@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rag.citations import check_citations, repair_citations, resolve_citations, strip_markers
 from rag.config import Settings
 from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import QuestionError
+from rag.evidence import evidence_views, score_sentences, select_evidence
 from rag.languages import ENGLISH, detect_language, language_name
 from rag.prompting import (
+    ANSWERABILITY_PROMPT,
+    NO_BARE_GRAMMAR,
     REFUSAL,
     RETRY_PROMPT,
     TRANSLATE_PROMPT,
@@ -35,19 +40,21 @@ from rag.prompting import (
     is_refusal,
     order_for_reuse,
 )
-from rag.protocols import LLM
+from rag.protocols import LLM, Embedder
 from rag.text import STOP_WORDS
-from rag.types import Answer, AnswerSentence, Citation, Disagreement, Hit, Timings, Turn
+from rag.types import Answer, AnswerSentence, Citation, Disagreement, EvidenceSpan, Hit, Timings, Turn
 
 __all__ = [
     "AnswerRequest",
     "AnswerStream",
     "FinalText",
+    "calibrate",
     "english_query",
     "evidence_gate",
     "finish_reply",
     "prepare_answer",
     "question_names",
+    "refusal_reason",
     "validate_question",
 ]
 
@@ -74,6 +81,26 @@ class AnswerRequest:
     timings: dict[str, float]
     t0: float
     language: str = ENGLISH
+    embedder: Embedder | None = None  # scores sentences in answer_mode="sentences"
+    evidence: tuple[EvidenceSpan, ...] = ()  # the sentences shown, when answer_mode="sentences"
+
+
+# Platt scaling of the answerability probability: confidence = sigmoid(A * logit(p_yes) + B).
+# Fitted on the seed dev split (eval/RESULTS.md, "Confidence"); identity until then.
+CALIBRATION_A = 1.0
+CALIBRATION_B = 0.0
+
+
+def calibrate(p_yes: float) -> float:
+    """Calibrated confidence (0-1) from the model's P("yes") to "do the sources state the answer?".
+
+    Platt scaling (Platt 1999, "Probabilistic outputs for support vector machines"):
+    ``sigmoid(CALIBRATION_A * logit(p_yes) + CALIBRATION_B)``, fitted by logistic
+    regression on the seed dev split's outcomes (answered right = 1).
+    """
+    p = min(max(p_yes, 1e-6), 1 - 1e-6)
+    z = CALIBRATION_A * math.log(p / (1 - p)) + CALIBRATION_B
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 class AnswerStream:
@@ -102,6 +129,10 @@ class AnswerStream:
         self._cancelled = False
         self._first_token: float | None = None
         self._answer: Answer | None = None
+        # The sentences shown to the model (answer_mode="sentences"): ready before generation.
+        self.evidence = request.evidence
+        self.confidence: float | None = None  # set before generation when settings.answerability
+        self._low_confidence = False
 
     @property
     def text(self) -> str:
@@ -117,6 +148,19 @@ class AnswerStream:
             self._done = True
             yield REFUSAL
             return
+        if self._settings.answerability and hasattr(self._llm, "option_probabilities"):
+            check = [*self._plan.messages[:-1], dict(self._plan.messages[-1])]
+            check[-1]["content"] += "\n\n" + ANSWERABILITY_PROMPT
+            p_yes = self._llm.option_probabilities(check, ("yes", "no"))["yes"]
+            self.confidence = calibrate(p_yes)
+            if self.confidence < self._settings.min_confidence:
+                log.info("refused: confidence %.2f below min_confidence", self.confidence)
+                self._low_confidence = True
+                self._pieces.append(REFUSAL)
+                self._first_token = time.perf_counter()
+                self._done = True
+                yield REFUSAL
+                return
         try:
             yield from self._generate(self._plan.messages)
             if not self._cancelled and self._settings.retry_bare and is_bare_reply(self.text):
@@ -141,7 +185,16 @@ class AnswerStream:
             self._done = True
 
     def _generate(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
-        self._gen = self._llm.stream_chat(messages, max_tokens=self._max_tokens, temperature=self.request.temperature)
+        options: dict[str, Any] = {}
+        if (
+            self._settings.answer_mode == "sentences"
+            and self._settings.grammar
+            and getattr(self._llm, "supports_grammar", False)
+        ):
+            options["grammar"] = NO_BARE_GRAMMAR  # no reply that states nothing ("1 [1]")
+        self._gen = self._llm.stream_chat(
+            messages, max_tokens=self._max_tokens, temperature=self.request.temperature, **options
+        )
         try:
             for piece in self._gen:
                 if self._first_token is None:
@@ -169,7 +222,7 @@ class AnswerStream:
         if not self._done:
             for _ in self:
                 pass
-        if self._plan is None:
+        if self._plan is None or self._low_confidence:
             final = FinalText(REFUSAL, (), abstained=True)
         else:
             final = finish_reply(self.text, self.question, self.sources, self._settings, language=self.request.language)
@@ -186,7 +239,8 @@ class AnswerStream:
             prompt_tokens=self._plan.prompt_tokens if self._plan else 0,
             generated_tokens=self._generated,
         )
-        finish = "cancelled" if self._cancelled else ("gate" if self._plan is None else "stop")
+        gated = self._plan is None or self._low_confidence
+        finish = "cancelled" if self._cancelled else ("gate" if gated else "stop")
         if final.unsupported and finish == "stop":
             finish = "unsupported"
         if finish == "stop" and len(self._pieces) >= self._max_tokens:
@@ -205,6 +259,11 @@ class AnswerStream:
             standalone_question=self.request.standalone,
             sentences=final.sentences,
             disagreements=final.disagreements,
+            confidence=self.confidence,
+            refusal_reason=refusal_reason(self.question, self.sources or self.hits, gated=self._plan is None)
+            if final.abstained
+            else "",
+            evidence=self.evidence,
         )
         return self._answer
 
@@ -316,9 +375,17 @@ def prepare_answer(request: AnswerRequest, history: Sequence[Turn] = ()) -> Answ
     if not evidence_gate(question, hits, min_score=settings.min_score):
         return AnswerStream(request)
     t = time.perf_counter()
+    ordered = order_for_reuse(hits, history[-1].sources if history else ())
+    shown: list[Hit] = ordered
+    evidence: tuple[EvidenceSpan, ...] = ()
+    if settings.answer_mode == "sentences" and request.embedder is not None:
+        scored = score_sentences(request.standalone, ordered, request.embedder)
+        chosen = select_evidence(scored, count_tokens=llm.count_tokens, budget=settings.evidence_tokens)
+        shown, spans = evidence_views(ordered, scored, chosen)
+        evidence = tuple(spans)
     plan = build_messages(
         question,
-        order_for_reuse(hits, history[-1].sources if history else ()),
+        shown,
         count_tokens=llm.count_tokens,
         n_ctx=llm.n_ctx,
         max_new_tokens=settings.max_tokens,
@@ -326,8 +393,38 @@ def prepare_answer(request: AnswerRequest, history: Sequence[Turn] = ()) -> Answ
         max_history_turns=settings.history_turns,
         answer_language="" if request.language == ENGLISH else language_name(request.language),
     )
+    if evidence:  # markers name the original passages: citations and cards show them whole
+        originals = {h.chunk.chunk_id: h for h in ordered}
+        plan = replace(plan, sources=tuple(originals[h.chunk.chunk_id] for h in plan.sources))
+        kept = {h.chunk.chunk_id for h in plan.sources}
+        evidence = tuple(e for e in evidence if e.chunk_id in kept)
     request.timings["prompt"] = time.perf_counter() - t
-    return AnswerStream(replace(request, plan=plan))
+    return AnswerStream(replace(request, plan=plan, evidence=evidence))
+
+
+_ASKS_FOR = (
+    (re.compile(r"^\s*who(?:m|se)?\b|\bwhich (?:official|person|minister|leader)", re.I), "names no one for this"),
+    (re.compile(r"^\s*when\b|\bwhat (?:year|date|day|month|time)\b", re.I), "gives no date for this"),
+    (re.compile(r"^\s*where\b|\bwhich (?:city|country|place)\b", re.I), "names no place for this"),
+    (
+        re.compile(r"\bhow (?:many|much|long|far|old)\b|\bwhat (?:number|percentage|share|amount)\b", re.I),
+        "gives no figure for this",
+    ),
+)
+
+
+def refusal_reason(question: str, passages: Sequence[Hit], *, gated: bool = False) -> str:
+    """One line saying why a question was refused: what the closest article lacks.
+
+    ``gated``: refused by the evidence gate (no passage close enough). Otherwise the
+    closest passage's article is named with what the question asks for that it does
+    not give ("names no one", "gives no date", "gives no figure", "does not state this").
+    """
+    if gated or not passages:
+        return "No indexed article is close enough to this question."
+    title = passages[0].chunk.title or passages[0].chunk.doc_id
+    what = next((text for pattern, text in _ASKS_FOR if pattern.search(question)), "does not state this")
+    return f"The closest article, \u201c{title}\u201d, {what}."
 
 
 def validate_question(question: str, *, max_chars: int) -> str:

@@ -74,6 +74,17 @@ class Settings:
     # gives a different number or name for a claim of the answer (rag.disagreement).
     flag_disagreements: bool = True
     min_score: float = 0.25  # evidence gate: best passage's cosine similarity below this → refuse
+    # What the model is shown: whole retrieved chunks, or the question's best sentences from
+    # them (rag.evidence), within evidence_tokens (chat-model tokens, headers included).
+    answer_mode: str = "chunks"  # chunks | sentences
+    evidence_tokens: int = 240
+    # Before generating, ask the model whether the shown evidence answers the question and read
+    # P(yes) from its token probabilities: Answer.confidence. Below min_confidence → refuse.
+    answerability: bool = False
+    min_confidence: float = 0.0
+    # In sentences mode, constrain the reply with a llama.cpp grammar so it cannot be bare
+    # ("1 [1]", "Yes, [1]"): three words before the first marker.
+    grammar: bool = True
     chunk_tokens: int = 200
     chunk_overlap: int = 40
     max_question_chars: int = 2000
@@ -102,6 +113,9 @@ class Settings:
             ),
             ("min_support", 0.0 <= self.min_support <= 1.0, "must be between 0 and 1"),
             ("min_score", -1.0 <= self.min_score <= 1.0, "must be between -1 and 1"),
+            ("answer_mode", self.answer_mode in {"chunks", "sentences"}, "must be chunks or sentences"),
+            ("evidence_tokens", 32 <= self.evidence_tokens <= 4096, "must be between 32 and 4096"),
+            ("min_confidence", 0.0 <= self.min_confidence <= 1.0, "must be between 0 and 1"),
             ("chunk_tokens", 32 <= self.chunk_tokens <= 254, "must be between 32 and 254"),
             ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_tokens // 2, "must be below chunk_tokens/2"),
             ("max_question_chars", 1 <= self.max_question_chars <= 100_000, "must be between 1 and 100000"),

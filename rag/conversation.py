@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rag.errors import InputError, QuestionError
-from rag.types import Answer, AnswerSentence, Chunk, Citation, Disagreement, Hit, Timings, Turn
+from rag.types import Answer, AnswerSentence, Chunk, Citation, Disagreement, EvidenceSpan, Hit, Timings, Turn
 
 __all__ = ["JSON_FORMAT", "Conversation", "answer_from_dict", "cited_quote", "normalize_history"]
 
@@ -196,5 +196,6 @@ def answer_from_dict(d: Mapping[str, Any]) -> Answer:
                 )
                 for x in d["disagreements"]
             ),
+            "evidence": tuple(EvidenceSpan(**e) for e in d.get("evidence", ())),
         }
     )

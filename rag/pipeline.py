@@ -259,6 +259,7 @@ class RAG:
             llm=llm,
             settings=s,
             embed_model=self.embedder.model_id,
+            embedder=self.embedder,
             temperature=s.temperature if temperature is None else temperature,
             timings=timings,
             t0=t0,

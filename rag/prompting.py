@@ -21,6 +21,8 @@ from rag.text import split_sentences
 from rag.types import Hit, Turn
 
 __all__ = [
+    "ANSWERABILITY_PROMPT",
+    "NO_BARE_GRAMMAR",
     "REFUSAL",
     "RETRY_PROMPT",
     "SYSTEM_PROMPT",
@@ -51,6 +53,22 @@ RETRY_PROMPT = (
     "Your reply does not state the answer. Write the answer to the question as one or two full "
     "sentences that state the facts from the sources, each ending with its source number like [1]."
 )
+
+# Appended to the answer prompt's last message; the reply's first-token P("yes") is the
+# answerability probability. The prompt up to here is the answer prompt's, so llama.cpp
+# reuses its KV cache: the check reads ~20 new tokens and generates none.
+ANSWERABILITY_PROMPT = (
+    "Before answering: do the sources state the answer to this exact question "
+    "(the same person, place, event and time)? Reply with only yes or no."
+)
+
+# A llama.cpp grammar (GBNF) for answers: three words before anything else, and no word
+# may be a citation marker, so "1 [1]", "Yes, [1]" and "[1][2]" cannot be generated.
+NO_BARE_GRAMMAR = r"""root ::= word ws word ws word rest
+word ::= [^ \t\n\[\]]+
+ws ::= [ \t\n]+
+rest ::= [^\x00]*
+"""
 
 # Retrieval reads English passages with an English embedder: a question in another
 # language is first translated with the chat model (a short, cheap generation).

@@ -107,8 +107,12 @@ class FakeLLM:
     """A chat model that replies by a rule: a fixed text, or a function of the messages.
 
     Streams its reply word by word, records every prompt it got, and serialises
-    generation with a lock exactly like the real backends.
+    generation with a lock exactly like the real backends. ``option_probability``
+    (a number, or a function of the messages) is what :meth:`option_probabilities`
+    gives the first option; the others share the rest.
     """
+
+    supports_grammar = True  # takes grammar= like the real backends; records it, cannot apply GBNF
 
     def __init__(
         self,
@@ -116,21 +120,39 @@ class FakeLLM:
         *,
         model_id: str = "fake-llm",
         n_ctx: int = 4096,
+        option_probability: float | Callable[[Sequence[Message]], float] = 0.9,
     ) -> None:
         self._reply = reply
         self.model_id = model_id
         self.n_ctx = n_ctx
         self.prompts: list[list[dict[str, str]]] = []
+        self.checks: list[list[dict[str, str]]] = []  # prompts given to option_probabilities
+        self.grammars: list[str | None] = []  # grammar= of each stream_chat call
+        self._option_probability = option_probability
         self._lock = threading.Lock()
+
+    def option_probabilities(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
+        with self._lock:
+            self.checks.append([dict(m) for m in messages])
+            p = self._option_probability(messages) if callable(self._option_probability) else self._option_probability
+            rest = (1.0 - p) / (len(options) - 1) if len(options) > 1 else 0.0
+            return {o: (p if i == 0 else rest) for i, o in enumerate(options)}
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text))
 
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        grammar: str | None = None,
     ) -> Iterator[str]:
         with self._lock:
             self.prompts.append([dict(m) for m in messages])
+            self.grammars.append(grammar)
             text = self._reply(messages) if callable(self._reply) else self._reply
             for i, piece in enumerate(re.findall(r"\S+\s*", text)):
                 if i >= max_tokens:

@@ -18,6 +18,7 @@ __all__ = [
     "DateRange",
     "Disagreement",
     "Document",
+    "EvidenceSpan",
     "Hit",
     "IngestReport",
     "Timings",
@@ -96,6 +97,21 @@ class Hit:
     source: str = "dense"  # which retrievers found it: dense, bm25, dense+bm25
     dense: float | None = None  # cosine similarity, when dense retrieval found it
     keyword: float | None = None  # BM25 score, when keyword retrieval found it
+
+
+@dataclass(frozen=True)
+class EvidenceSpan:
+    """A sentence shown to the model as evidence (``answer_mode="sentences"``).
+
+    ``start``/``end`` index the chunk's text (``text == chunk.text[start:end]``);
+    ``score`` is the selection score (``rag.evidence.score_sentences``).
+    """
+
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -203,6 +219,14 @@ class Answer:
     # Shown passages from other articles that state a different value for a claim; the
     # text then ends with a sentence quoting each (``rag.disagreement``).
     disagreements: tuple[Disagreement, ...] = ()
+    # P(the shown evidence answers the question) from the chat model's token probabilities,
+    # calibrated on the seed dev split (``rag.answering.calibrate``); None when not asked
+    # (``answerability`` off, or no model call).
+    confidence: float | None = None
+    # Why an answer is a refusal, in one line ("the closest article names no official"); "" otherwise.
+    refusal_reason: str = ""
+    # The sentences shown to the model (``answer_mode="sentences"``), in prompt order.
+    evidence: tuple[EvidenceSpan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import urllib.error
 import urllib.request
@@ -25,10 +26,27 @@ __all__ = ["LlamaCppLLM", "OpenAICompatibleLLM"]
 log = logging.getLogger(__name__)
 
 
+def option_variants(option: str) -> tuple[str, ...]:
+    """The spellings a reply may start ``option`` with: as given, capitalised, lowercase, after a space."""
+    forms = dict.fromkeys((option, option.capitalize(), option.lower()))
+    return tuple(forms) + tuple(" " + f for f in forms)
+
+
+def normalise_options(logprobs: dict[str, float]) -> dict[str, float]:
+    """Natural-log scores per option -> probabilities over the options (softmax); all -inf -> uniform."""
+    top = max(logprobs.values())
+    if top == -math.inf:
+        return dict.fromkeys(logprobs, 1.0 / len(logprobs))
+    weights = {k: math.exp(v - top) for k, v in logprobs.items()}
+    total = sum(weights.values())
+    return {k: w / total for k, w in weights.items()}
+
+
 class LlamaCppLLM:
     """A GGUF model run in this process by llama-cpp-python."""
 
     local: ClassVar[bool] = True  # the model is a file in models_dir
+    supports_grammar: ClassVar[bool] = True  # stream_chat(grammar=GBNF) constrains the reply
 
     def __init__(
         self,
@@ -65,12 +83,62 @@ class LlamaCppLLM:
         self.model_id = model_id or path.name
         self.n_ctx = n_ctx
         self._lock = threading.Lock()
+        self._grammars: dict[str, Any] = {}
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
+    def _grammar(self, gbnf: str) -> Any:
+        if gbnf not in self._grammars:
+            from llama_cpp import LlamaGrammar  # type: ignore[attr-defined]
+
+            self._grammars[gbnf] = LlamaGrammar.from_string(gbnf, verbose=False)
+        return self._grammars[gbnf]
+
+    def option_probabilities(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
+        """P(the reply starts with each option), renormalised over ``options``.
+
+        Reads the logits of the reply's first token after the prompt (one forward pass;
+        a prompt sharing its prefix with the previous one reuses the KV cache). Each
+        option's score is the log-sum-exp over the first tokens of its spellings
+        (:func:`option_variants`), so "Yes", "yes" and " yes" all count for "yes".
+        """
+        import numpy as np
+
+        with self._lock:
+            self._llama.create_chat_completion(
+                messages=[dict(m) for m in messages],  # type: ignore[misc]
+                max_tokens=1,
+                temperature=0.0,
+                top_k=1,
+                repeat_penalty=1.0,
+            )
+            # With max_tokens=1 the sampled token is never decoded: the last logits are the
+            # first reply token's distribution.
+            n_vocab = self._llama.n_vocab()
+            logits = np.ctypeslib.as_array(
+                self._llama._ctx.get_logits(),  # type: ignore[no-untyped-call]
+                shape=(n_vocab,),
+            ).astype(np.float64)
+        log_z = float(np.log(np.exp(logits - logits.max()).sum()) + logits.max())
+        scores: dict[str, float] = {}
+        for option in options:
+            ids = {
+                self._llama.tokenize(v.encode("utf-8"), add_bos=False, special=False)[0]
+                for v in option_variants(option)
+            }
+            values = logits[sorted(ids)] - log_z
+            scores[option] = float(np.log(np.exp(values - values.max()).sum()) + values.max())
+        return normalise_options(scores)
+
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        grammar: str | None = None,
     ) -> Iterator[str]:
         with self._lock:
             stream = self._llama.create_chat_completion(
@@ -82,6 +150,7 @@ class LlamaCppLLM:
                 repeat_penalty=1.0,
                 stop=list(stop) or None,
                 stream=True,
+                grammar=self._grammar(grammar) if grammar else None,
             )
             try:
                 part: Any
@@ -115,6 +184,7 @@ class OpenAICompatibleLLM:
     """
 
     local: ClassVar[bool] = False  # the server decides which model runs
+    supports_grammar: ClassVar[bool] = True  # llama.cpp's server takes "grammar" (GBNF); others ignore it
 
     def __init__(self, base_url: str, *, model: str = "default", n_ctx: int = 4096, timeout: float = 300.0) -> None:
         if not base_url.startswith(("http://", "https://")):
@@ -163,8 +233,44 @@ class OpenAICompatibleLLM:
                 return len(tokens)
         return len(text.encode("utf-8")) // 3 + 1  # over-estimates for English, so budgets stay safe
 
+    def option_probabilities(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
+        """P(the reply starts with each option), renormalised over ``options``, from the server's logprobs.
+
+        One non-streamed request for one token with ``logprobs``/``top_logprobs`` (OpenAI chat
+        API). An option none of whose spellings is among the top 20 tokens scores 0 before
+        renormalising; a server that returns no logprobs raises :class:`BackendError`.
+        """
+        payload: dict[str, Any] = {
+            "model": self.model,
+            "messages": [dict(m) for m in messages],
+            "max_tokens": 1,
+            "temperature": 0.0,
+            "logprobs": True,
+            "top_logprobs": 20,
+        }
+        with self._lock, self._post(f"{self.base_url}/chat/completions", payload) as resp:
+            body = json.loads(resp.read())
+        try:
+            top = body["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        except (KeyError, IndexError, TypeError):
+            raise BackendError(
+                f"LLM server at {self.base_url} returned no logprobs; answerability needs them."
+            ) from None
+        scores: dict[str, float] = {}
+        for option in options:
+            variants = set(option_variants(option))
+            values = [float(t["logprob"]) for t in top if t.get("token") in variants]
+            scores[option] = math.log(sum(math.exp(v) for v in values)) if values else -math.inf
+        return normalise_options(scores)
+
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        grammar: str | None = None,
     ) -> Iterator[str]:
         payload: dict[str, Any] = {
             "model": self.model,
@@ -179,6 +285,8 @@ class OpenAICompatibleLLM:
         }
         if stop:
             payload["stop"] = list(stop)
+        if grammar:
+            payload["grammar"] = grammar
         with self._lock, self._post(f"{self.base_url}/chat/completions", payload, stream=True) as resp:
             for raw in resp:
                 line = raw.decode("utf-8", "replace").strip()

@@ -267,3 +267,22 @@ def citation_recall(
     """
     flags = [supported for sentence, supported in sentences if claim_check(sentence)]
     return rate(flags)
+
+
+def risk_coverage(points: Sequence[tuple[float, bool, bool]]) -> list[tuple[float, float, float | None]]:
+    """The risk-coverage curve of selective answering: ``(threshold, coverage, accuracy)`` rows.
+
+    ``points``: one ``(confidence, answered, right)`` per question, where ``answered``
+    means the pipeline gave an answer (did not refuse) and ``right`` that the answer
+    was correct. At each distinct confidence ``t`` (descending), the questions
+    answered with confidence ≥ t are kept: coverage is their share of all questions,
+    accuracy the share of them that are right (None when none are kept). Refusing
+    below ``t`` gives exactly that row (El-Yaniv & Wiener 2010, "On the foundations of
+    noise-free selective classification"; the curve of Geifman & El-Yaniv 2017).
+    """
+    n = len(points)
+    rows: list[tuple[float, float, float | None]] = []
+    for t in sorted({c for c, _, _ in points}, reverse=True):
+        kept = [right for c, answered, right in points if answered and c >= t]
+        rows.append((t, len(kept) / n if n else 0.0, sum(kept) / len(kept) if kept else None))
+    return rows

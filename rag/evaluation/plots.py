@@ -105,8 +105,23 @@ def _plot_recall(ax: Any, data: Mapping[str, Any]) -> bool:
     return drawn
 
 
+def _plot_risk_coverage(ax: Any, data: Mapping[str, Any]) -> bool:
+    points = [
+        p for p in (data["summary"].get("confidence") or {}).get("risk_coverage", []) if p["accuracy"] is not None
+    ]
+    if not points:
+        return False
+    ax.plot([p["coverage"] for p in points], [p["accuracy"] for p in points], marker=".", drawstyle="steps-post")
+    ax.set_xlabel("coverage (share of questions answered)")
+    ax.set_ylabel("accuracy of answered")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.05)
+    return True
+
+
 _PLOTS: tuple[tuple[str, Callable[[Any, Mapping[str, Any]], bool]], ...] = (
     ("Passed by question type", _plot_types),
     ("Latency distribution", _plot_latency),
+    ("Risk-coverage: accuracy of answered questions vs share answered, by confidence threshold", _plot_risk_coverage),
     ("Retrieval recall@k", _plot_recall),
 )

@@ -56,6 +56,13 @@ def summary_rows(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
         ("false refusal (answerable types)", *_fmt_rate(s["false_refusal"])),
         ("answers noting disagreeing sources", *_fmt_rate(s.get("disagreements"))),
     ]
+    conf = s.get("confidence") or {}
+    if conf.get("n"):
+        rows.append(("confidence mean (answerability)", _fmt_num(conf["mean"]), str(conf["n"])))
+        for target in (0.9, 0.8):
+            best = [p for p in conf["risk_coverage"] if p["accuracy"] is not None and p["accuracy"] >= target]
+            cover = max((p["coverage"] for p in best), default=0.0)
+            rows.append((f"coverage at accuracy ≥ {target:.0%} (risk-coverage)", _fmt_num(cover), str(conf["n"])))
     for qtype in QUESTION_TYPES:
         t = s["by_type"].get(qtype)
         if t:

@@ -80,6 +80,9 @@ def _question_data(r: QuestionResult) -> dict[str, Any]:
         "answer": a.text if a else None,
         "raw_text": r.raw_text if a else None,
         "finish_reason": a.finish_reason if a else None,
+        "confidence": a.confidence if a else None,
+        "refusal_reason": a.refusal_reason if a else None,
+        "evidence": [dataclasses.asdict(e) for e in (a.evidence if a else ())],
         "standalone_question": a.standalone_question if a else None,
         "hits": [
             {

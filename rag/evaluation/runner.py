@@ -532,9 +532,26 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     first = [t.first_token_s for t in timings]
     total = [t.total_s for t in timings]
     prompt = [float(t.prompt_tokens) for t in timings]
+    # Selective answering: each answered question's confidence and whether it was right.
+    confident = [r for r in ok if r.answer is not None and r.answer.confidence is not None]
+    curve = metrics.risk_coverage(
+        [
+            (r.answer.confidence or 0.0, not r.abstained, bool(r.correct) and not r.abstained)
+            for r in confident
+            if r.answer is not None
+        ]
+    )
     return {
         "questions": len(results),
         "errors": sum(1 for r in results if r.status == "error"),
+        "confidence": {
+            "n": len(confident),
+            "mean": _mean([r.answer.confidence or 0.0 for r in confident if r.answer is not None]),
+            "risk_coverage": [
+                {"threshold": round(t, 4), "coverage": round(c, 4), "accuracy": None if a is None else round(a, 4)}
+                for t, c, a in curve
+            ],
+        },
         "pipeline_errors": check_errors.get("ask", 0),
         "check_errors": sum(n for check, n in check_errors.items() if check != "ask"),
         "errors_by_check": dict(sorted(check_errors.items())),
