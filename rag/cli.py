@@ -278,12 +278,14 @@ def ask(
         span = f"{since or '…'} to {until or '…'}"
         out.print(f"[dim](The articles dated {span} don't say; try without --since/--until.)[/]")
     elif answer.abstained:
-        out.print("[dim](The articles don't say.)[/]")
+        out.print(f"[dim]({answer.refusal_reason or 'The articles do not say.'})[/]", highlight=False)
+    if answer.confidence is not None:
+        out.print(f"[dim]confidence {answer.confidence:.2f}[/]")
     for c in answer.citations:
         meta = ", ".join(x for x in (c.title, c.date, c.url) if x)
         out.print(f"[bold][{c.marker}][/] {c.doc_id}" + (f" — {meta}" if meta else ""), highlight=False)
     t = answer.timings
-    if answer.finish_reason == "gate":  # refused before generation: no model time to report
+    if answer.finish_reason == "gate" and answer.confidence is None:  # refused before any model call
         err.print(f"[dim]no passage was close enough to ask the model; total {t.total_s:.2f} s[/]")
     else:
         err.print(

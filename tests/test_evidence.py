@@ -148,3 +148,15 @@ def test_risk_coverage_keeps_answers_at_or_above_each_threshold() -> None:
 
 def test_the_grammar_forbids_a_marker_among_the_first_three_words() -> None:
     assert "word ws word ws word" in NO_BARE_GRAMMAR and "[^ \\t\\n\\[\\]]+" in NO_BARE_GRAMMAR
+
+
+def test_the_sources_panel_shows_the_refusal_reason_and_the_confidence() -> None:
+    from rag.types import Answer
+    from ui.render import render_debug, render_sources
+
+    reason = "The closest article, \u201cNATO <summit>\u201d, names no one for this."
+    refused = Answer(question="Who?", text="x", abstained=True, confidence=0.12, refusal_reason=reason)
+    html = render_sources(refused)
+    assert "names no one for this." in html and "NATO &lt;summit&gt;" in html
+    assert "Confidence 12%" in html and "0.12" in render_debug(refused)
+    assert "Confidence" not in render_sources(Answer(question="Who?", text="x", abstained=True))

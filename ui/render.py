@@ -240,9 +240,12 @@ def render_sources(answer: Answer) -> str:
             f'<p class="rag-empty">{_esc(ABSTAINED)} No passage supports what the model wrote, so it was withdrawn.</p>'
         )
     elif answer.abstained:
-        parts.append(f'<p class="rag-empty">{_esc(ABSTAINED)} No passage answers the question.</p>')
+        why = answer.refusal_reason or "No passage answers the question."
+        parts.append(f'<p class="rag-empty">{_esc(ABSTAINED)} {_esc(why)}</p>')
     else:
         parts.append('<p class="rag-empty rag-warn">⚠ The answer cites no source.</p>')
+    if answer.confidence is not None:
+        parts.append(f'<p class="rag-confidence">Confidence {answer.confidence:.0%} (answerability, seed dev split)</p>')
     if uncited:
         label = "Retrieved passages" if not answer.citations else "Other retrieved passages, not cited"
         parts.append(f'<details class="rag-uncited"><summary>{label} ({len(uncited)})</summary>')
@@ -401,6 +404,7 @@ def render_debug(answer: Answer) -> str:
         ("chat model", answer.chat_model),
         ("embedder", answer.embed_model),
         ("finish", answer.finish_reason),
+        ("confidence", "—" if answer.confidence is None else f"{answer.confidence:.2f}"),
         ("retrieval query", answer.standalone_question),
     ]
     timing_rows = "".join(f"<tr><th>{_esc(k)}</th><td>{_esc(v)}</td></tr>" for k, v in stages)
