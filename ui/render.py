@@ -245,7 +245,9 @@ def render_sources(answer: Answer) -> str:
     else:
         parts.append('<p class="rag-empty rag-warn">⚠ The answer cites no source.</p>')
     if answer.confidence is not None:
-        parts.append(f'<p class="rag-confidence">Confidence {answer.confidence:.0%} (answerability, seed dev split)</p>')
+        parts.append(
+            f'<p class="rag-confidence">Confidence {answer.confidence:.0%} (answerability, seed dev split)</p>'
+        )
     if uncited:
         label = "Retrieved passages" if not answer.citations else "Other retrieved passages, not cited"
         parts.append(f'<details class="rag-uncited"><summary>{label} ({len(uncited)})</summary>')
