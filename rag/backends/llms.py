@@ -84,6 +84,7 @@ class LlamaCppLLM:
         self.n_ctx = n_ctx
         self._lock = threading.Lock()
         self._grammars: dict[str, Any] = {}
+        self._option_token_ids: dict[str, list[int]] = {}
 
     def count_tokens(self, text: str) -> int:
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
@@ -94,6 +95,16 @@ class LlamaCppLLM:
 
             self._grammars[gbnf] = LlamaGrammar.from_string(gbnf, verbose=False)
         return self._grammars[gbnf]
+
+    def _option_ids(self, option: str) -> list[int]:
+        """First token ids of ``option``'s spellings (:func:`option_variants`), tokenized once per option."""
+        if option not in self._option_token_ids:
+            first = {
+                self._llama.tokenize(v.encode("utf-8"), add_bos=False, special=False)[0]
+                for v in option_variants(option)
+            }
+            self._option_token_ids[option] = sorted(first)
+        return self._option_token_ids[option]
 
     def option_probabilities(self, messages: Sequence[Message], options: Sequence[str]) -> dict[str, float]:
         """P(the reply starts with each option), renormalised over ``options``.
@@ -123,11 +134,7 @@ class LlamaCppLLM:
         log_z = float(np.log(np.exp(logits - logits.max()).sum()) + logits.max())
         scores: dict[str, float] = {}
         for option in options:
-            ids = {
-                self._llama.tokenize(v.encode("utf-8"), add_bos=False, special=False)[0]
-                for v in option_variants(option)
-            }
-            values = logits[sorted(ids)] - log_z
+            values = logits[self._option_ids(option)] - log_z
             scores[option] = float(np.log(np.exp(values - values.max()).sum()) + values.max())
         return normalise_options(scores)
 
