@@ -10,12 +10,12 @@ DATA_DIR ?= data
 setup: $(VENV)/.installed
 
 # torch first, pinned to the CPU build: a bare requirement would pull GBs of CUDA.
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip wheel
+	$(BIN)/pip install -q pip==26.3 wheel==0.48.0
 	$(BIN)/pip install -q torch==2.13.0
 	@echo "Installing packages (llama-cpp-python compiles from source the first time: about 6 minutes)…"
-	$(BIN)/pip install -q -e '.[ui,dev]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[ui,dev]'
 	touch $@
 
 models: setup
