@@ -454,7 +454,7 @@ def serve(
         _serve_api(s, api_key)
         return
     try:
-        from ui.app import launch
+        from ui.server import launch
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] != "gradio":
             raise

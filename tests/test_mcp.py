@@ -1,6 +1,6 @@
 """``rag serve --mcp`` (issue 15): a real MCP client gets answers and passages from the live server.
 
-``ui.app.launch(settings, mcp=True)`` (what ``rag serve --mcp`` calls) serves the UI, the API
+``ui.server.launch(settings, mcp=True)`` (what ``rag serve --mcp`` calls) serves the UI, the API
 and Gradio's MCP server on one loopback port, over the fakes; the official ``mcp`` client
 connects over the streamable HTTP transport at ``/gradio_api/mcp/``, lists the tools and
 calls them. No model is loaded, except in the one ``slow`` test, which runs the real
@@ -27,7 +27,8 @@ import pytest
 from rag import Settings
 from rag.testing import free_port
 from tests.ui_fixtures import fake_rag
-from ui import app as ui_app
+from ui import server as ui_server
+from ui.app import ChatApp
 
 mcp = pytest.importorskip("mcp", reason="the MCP client comes with the mcp extra: pip install -e '.[mcp]'")
 from mcp.client.streamable_http import streamablehttp_client  # noqa: E402
@@ -47,7 +48,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
-    """``ui.app.launch(..., mcp=True)`` serving a fake RAG, with ``Blocks.launch`` told not to block."""
+    """``ui.server.launch(..., mcp=True)`` serving a fake RAG, with ``Blocks.launch`` told not to block."""
     tmp = tmp_path_factory.mktemp("mcp")
     news = tmp / "news"
     news.mkdir()
@@ -68,9 +69,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
         rag.ingest([news])
         try:
             with pytest.MonkeyPatch.context() as mp:
-                mp.setattr(ui_app.RAG, "open", staticmethod(lambda _rag=rag, **_: _rag))
+                mp.setattr(ui_server.RAG, "open", staticmethod(lambda _rag=rag, **_: _rag))
                 mp.setattr(gr.Blocks, "launch", launch_in_background)
-                ui_app.launch(Settings(data_dir=tmp / f"try{attempt}" / "data", port=port), mcp=True)
+                ui_server.launch(Settings(data_dir=tmp / f"try{attempt}" / "data", port=port), mcp=True)
             break
         except OSError:
             if attempt == 2:
@@ -114,8 +115,8 @@ def test_the_mcp_client_lists_exactly_ask_and_search_with_their_arguments(server
     assert search.inputSchema["properties"]["top_k"]["type"] == "integer"
     assert search.inputSchema["properties"]["top_k"]["default"] == 5
     # The host's model reads the docstrings to decide when to call a tool.
-    assert ui_app.ChatApp.ask.__doc__.splitlines()[0] in (ask.description or "")  # type: ignore[union-attr]
-    assert ui_app.ChatApp.search.__doc__.splitlines()[0] in (search.description or "")  # type: ignore[union-attr]
+    assert ChatApp.ask.__doc__.splitlines()[0] in (ask.description or "")  # type: ignore[union-attr]
+    assert ChatApp.search.__doc__.splitlines()[0] in (search.description or "")  # type: ignore[union-attr]
 
 
 def test_the_search_tool_returns_the_matching_passages_best_first(server: SimpleNamespace) -> None:

@@ -194,14 +194,15 @@ def test_serve_refuses_off_loopback_without_a_key_in_one_line(tmp_path: Path) ->
 
 
 def test_the_api_mounts_beside_the_gradio_ui(fake: tuple[RAG, FakeLLM]) -> None:
-    """The recipe for `rag serve` (ui/app.py): API routes first, the UI mounted at "/" behind them."""
+    """The recipe for `rag serve` (ui/server.py): API routes first, the UI mounted at "/" behind them."""
     import gradio as gr
     from fastapi.testclient import TestClient
 
     from ui.app import ChatApp
+    from ui.server import launch_options
 
     chat = ChatApp(fake[0])
-    options = chat.launch_options()
+    options = launch_options(chat.settings)
     combined = create_api(fake[0], api_key=KEY)
     gr.mount_gradio_app(
         combined,

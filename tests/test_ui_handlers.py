@@ -21,8 +21,10 @@ from rag.loading import SUFFIXES
 from rag.models import CHAT_MODELS
 from rag.testing import FakeLLM, HashEmbedder, MemoryStore
 from tests.ui_fixtures import SEEDS, SlowLLM, fake_rag
-from ui.app import QUEUE_SIZE, ChatApp, create_app, formats, safe_filename
+from ui.app import QUEUE_SIZE, ChatApp
 from ui.render import ABSTAINED, highlight, render_answer, render_citation, render_sources
+from ui.server import create_app, launch_options
+from ui.uploads import formats, safe_filename
 
 QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
 
@@ -535,7 +537,7 @@ def test_build_answers_one_at_a_time_with_a_bounded_queue(app: ChatApp) -> None:
 
 def test_launch_options_serve_nothing_extra(tmp_path: Path) -> None:
     rag = fake_rag(tmp_path, max_upload_mb=3)
-    options = ChatApp(rag).launch_options()
+    options = launch_options(ChatApp(rag).settings)
     assert options["server_name"] == "127.0.0.1" and options["server_port"] == 7860
     assert options["share"] is False and options["allowed_paths"] == []
     assert str((tmp_path / "data").resolve()) in options["blocked_paths"]
@@ -547,7 +549,7 @@ def test_launch_options_serve_nothing_extra(tmp_path: Path) -> None:
 def test_settings_host_and_port_are_used(tmp_path: Path) -> None:
     rag = fake_rag(tmp_path)
     rag.settings = Settings(data_dir=tmp_path / "data", host="0.0.0.0", port=8123)
-    options = ChatApp(rag).launch_options()
+    options = launch_options(ChatApp(rag).settings)
     assert (options["server_name"], options["server_port"]) == ("0.0.0.0", 8123)
 
 

@@ -19,7 +19,7 @@ from rag import Settings
 from rag.api import create_api
 from rag.testing import free_port
 from tests.ui_fixtures import SEEDS, fake_rag
-from ui import app as ui_app
+from ui import server as ui_server
 from ui.app import ChatApp
 
 QUESTION = "How much money did the EU set aside for weapons and equipment for the training mission?"
@@ -34,8 +34,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace
     app = ChatApp(rag)
     demo = app.build()
     port = free_port()
-    options = app.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    demo.launch(**app.with_api(options, create_api(rag, api_key=KEY)))
+    options = ui_server.launch_options(
+        app.settings, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
+    )
+    demo.launch(**ui_server.with_api(options, create_api(rag, api_key=KEY)))
     try:
         yield SimpleNamespace(app=app, port=port, url=f"http://127.0.0.1:{port}")
     finally:
@@ -90,9 +92,9 @@ def launched(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **kwargs: Any) -> 
     host = kwargs.pop("host", "127.0.0.1")
     rag = fake_rag(tmp_path, REPLY, host=host)
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(ui_app.RAG, "open", staticmethod(lambda **_: rag))
+    monkeypatch.setattr(ui_server.RAG, "open", staticmethod(lambda **_: rag))
     monkeypatch.setattr(gr.Blocks, "launch", lambda self, **options: calls.append(options))
-    ui_app.launch(Settings(data_dir=tmp_path / "data", host=host), **kwargs)
+    ui_server.launch(Settings(data_dir=tmp_path / "data", host=host), **kwargs)
     [options] = calls
     return options
 

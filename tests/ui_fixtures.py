@@ -95,7 +95,10 @@ def serve(app: Any) -> Iterator[str]:
     """Launch ``app`` (a ChatApp) with its real launch options on a free loopback port; yields the URL."""
     demo = app.build()
     port = free_port()
-    demo.launch(**app.launch_options(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True))
+    from ui.server import launch_options
+
+    options = launch_options(app.settings, mcp=app.mcp, server_name="127.0.0.1", server_port=port)
+    demo.launch(**options, prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120  # a bound on a hang, not a speed target

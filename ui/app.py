@@ -13,37 +13,26 @@ queue whose position Gradio shows them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import itertools
 import logging
-import os
-import re
 import secrets
-import shutil
 import tempfile
 import threading
-import unicodedata
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-# Must be set before gradio is imported: gradio reads it at import time.
-os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-
 import gradio as gr
-from gradio.events import api as gradio_api
 
-from rag import RAG, Answer, AnswerStream, DocumentError, QuestionError, RagError, Settings, Turn
+from rag import RAG, Answer, AnswerStream, QuestionError, RagError, Settings, Turn
 from rag.backends import llm_class
 from rag.conversation import Conversation, cited_quote
 from rag.feedback import FEEDBACK_FILE, record_feedback
-from rag.loading import SUFFIXES
 from rag.models import list_models
 from rag.retrieval import iso_day
+from ui.layout import FEEDBACK_REASONS, build_page
 from ui.render import (
-    CSS,
     SEARCHING,
     empty_sources,
     render_debug,
@@ -59,17 +48,14 @@ from ui.render import (
     render_waiting,
     shown_markers,
 )
+from ui.uploads import UploadFolder, download_folder, formats
 
 __all__ = [
     "EXAMPLES",
     "QUEUE_SIZE",
     "ChatApp",
     "Exchange",
-    "create_app",
     "date_limit",
-    "formats",
-    "launch",
-    "safe_filename",
 ]
 
 log = logging.getLogger(__name__)
@@ -81,14 +67,6 @@ EXAMPLES = (
     "Who is expected to sign the EU–NATO cooperation document?",
 )
 QUEUE_SIZE = 16  # questions waiting for the model; more get Gradio's "currently busy" message
-_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# The "what was wrong" choices of a thumbs-down: (label, rag.feedback.REASONS value).
-FEEDBACK_REASONS = (
-    ("Wrong", "wrong"),
-    ("Not in the articles", "not_in_articles"),
-    ("Wrong source", "wrong_source"),
-    ("Incomplete", "incomplete"),
-)
 
 
 @dataclass(frozen=True)
@@ -113,77 +91,6 @@ Outputs = tuple[Any, ...]
 
 def _assistant(content: str) -> dict[str, str]:
     return {"role": "assistant", "content": content}
-
-
-@dataclass(frozen=True)
-class _ChatPage:
-    """The components of the Chat tab that handlers read or write."""
-
-    exchanges: gr.State
-    chatbot: gr.Chatbot
-    question: gr.Textbox
-    ask: gr.Button
-    stop: gr.Button
-    clear: gr.Button
-    examples: gr.Dataset
-    sources: gr.HTML
-    export: gr.Button
-    exported: gr.File
-    status: gr.HTML  # one-line confirmations (export, feedback) under the chat
-    rated: gr.State  # the index of the exchange a thumbs-down is being written for
-    feedback: gr.Group
-    reason: gr.Radio
-    correction: gr.Textbox
-    send: gr.Button
-
-
-@dataclass(frozen=True)
-class _SettingsPanel:
-    """The answer settings and the debug panel, under the chat."""
-
-    top_k: gr.Slider
-    temperature: gr.Slider
-    chat_model: gr.Dropdown
-    since: gr.Textbox
-    until: gr.Textbox
-    debug: gr.HTML
-
-
-@dataclass(frozen=True)
-class _DocumentsPage:
-    """The components of the Documents tab."""
-
-    files: gr.File
-    add: gr.Button
-    status: gr.HTML
-    table: gr.Dataframe
-    to_remove: gr.Dropdown
-    remove: gr.Button
-
-
-def safe_filename(name: str) -> str:
-    """The base name of an uploaded file, safe to create in the uploads folder.
-
-    Drops any directory part (``/`` or ``\\``), control characters and leading dots
-    (no ``..``, no hidden files). Raises DocumentError for names that leave nothing
-    usable or have a suffix the loader does not read.
-    """
-    base = re.split(r"[\\/]", str(name or ""))[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip().lstrip(".").strip()
-    if len(base) > 180:
-        suffix = Path(base).suffix[:16]
-        base = base[: 180 - len(suffix)] + suffix
-    if not base or base in {".", ".."}:
-        raise DocumentError(f"The file name {name!r} cannot be used; rename the file and upload it again.")
-    if Path(base).suffix.lower() not in SUFFIXES:
-        raise DocumentError(f"{base}: only {', '.join(SUFFIXES)} files can be added.")
-    return base
-
-
-def formats() -> str:
-    """The file types the loader reads, for messages: ``.txt, .md, … or .htm`` (from ``rag.loading.SUFFIXES``)."""
-    return ", ".join(SUFFIXES[:-1]) + f" or {SUFFIXES[-1]}" if len(SUFFIXES) > 1 else SUFFIXES[0]
 
 
 def date_limit(field: str, value: str | None) -> str | None:
@@ -218,7 +125,8 @@ class ChatApp:
         self.settings: Settings = rag.settings
         self.queue_size = queue_size
         self.examples = tuple(examples)
-        self.uploads_dir = Path(self.settings.data_dir) / "uploads"
+        self.uploads = UploadFolder(Path(self.settings.data_dir) / "uploads", self.settings.max_upload_mb)
+        self.uploads_dir = self.uploads.folder
         self.exports_dir = Path(self.settings.data_dir) / "exports"
         # Streams being generated, by browser session, so Stop can cancel the right one.
         self._running: dict[str, AnswerStream] = {}
@@ -459,7 +367,7 @@ class ChatApp:
         texts = {".md": conversation.to_markdown(), ".json": conversation.to_json()}
         try:
             self.exports_dir.mkdir(parents=True, exist_ok=True)
-            download = Path(tempfile.mkdtemp(prefix="export-", dir=_download_folder()))
+            download = Path(tempfile.mkdtemp(prefix="export-", dir=download_folder()))
             paths = []
             for suffix, text in texts.items():
                 (self.exports_dir / f"{stem}{suffix}").write_text(text, encoding="utf-8")
@@ -538,46 +446,13 @@ class ChatApp:
     def save_upload(self, src: str | Path, original_name: str) -> Path:
         """Copy an uploaded file to ``uploads/<safe name>``; the file name is the document id.
 
-        Never replaces an unrelated document: when another file of that name is already
-        in the uploads folder, or an indexed document has that id, the upload is saved
-        as ``<stem>-2<suffix>`` (then -3, …). An upload with the same bytes as the file
-        of its name (or of one of those numbered names) reuses it, so uploading the
-        same file again is an update, not a copy.
+        Never replaces an unrelated document (see :meth:`ui.uploads.UploadFolder.save`).
         """
         return self._save_upload(src, original_name)[0]
 
     def _save_upload(self, src: str | Path, original_name: str) -> tuple[Path, str | None]:
         """:meth:`save_upload`, and a note for the status line when the name was not the upload's own."""
-        name = safe_filename(original_name)
-        src = Path(src)
-        limit = self.settings.max_upload_mb * 1024 * 1024
-        if src.stat().st_size > limit:
-            raise DocumentError(f"{name} is larger than {self.settings.max_upload_mb} MB (setting max_upload_mb).")
-        self.uploads_dir.mkdir(parents=True, exist_ok=True)
-        dest = self._upload_destination(src, name)
-        if dest.resolve().parent != self.uploads_dir.resolve():  # belt and braces after safe_filename
-            raise DocumentError(f"The file name {original_name!r} cannot be used.")
-        if dest.is_file() and not dest.is_symlink():  # the same bytes: the ingest reports it unchanged
-            return dest, None if dest.name == name else f"{name} is the same file as {dest.name}, already added."
-        partial = self.uploads_dir / f".{dest.name}.partial"
-        shutil.copyfile(src, partial)
-        os.replace(partial, dest)  # replaces a symlink itself, never writes through it
-        note = f"{name} was added as {dest.name}: an indexed article already has that name."
-        return dest, None if dest.name == name else note
-
-    def _upload_destination(self, src: Path, name: str) -> Path:
-        """``uploads/name``, or the first free (or same-bytes) ``<stem>-<n><suffix>`` when that is taken."""
-        indexed = {d.doc_id for d in self.rag.documents()}
-        data = src.read_bytes()  # at most max_upload_mb
-        stem, suffix = Path(name).stem, Path(name).suffix
-        for n in itertools.count(1):
-            candidate = self.uploads_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
-            if candidate.is_symlink() or candidate.exists():
-                if candidate.is_file() and not candidate.is_symlink() and candidate.read_bytes() == data:
-                    return candidate
-            elif candidate.name not in indexed:  # a document ingested from elsewhere may have the name
-                return candidate
-        raise AssertionError("unreachable")  # itertools.count never ends
+        return self.uploads.save(src, original_name, indexed=lambda: [d.doc_id for d in self.rag.documents()])
 
     def ingest_files(self, files: Sequence[tuple[str | Path, str]], progress: Callable[..., Any] | None = None) -> str:
         """Save and index (path, original name) pairs; returns the status message (HTML)."""
@@ -638,332 +513,12 @@ class ChatApp:
             rows, choices = self.documents_view()
             return render_status(str(exc), error=True), rows, choices
         for doc_id in ids:
-            # Not an upload, or already gone: the index is what matters.
-            with contextlib.suppress(RagError, OSError):
-                (self.uploads_dir / safe_filename(doc_id)).unlink(missing_ok=True)
+            self.uploads.discard(doc_id)
         rows, choices = self.documents_view()
         return render_status(f"Removed {len(ids)} document(s), {removed} chunks."), rows, choices
 
     # -- layout: one function per section of the page -----------------------------------------
 
     def build(self) -> gr.Blocks:
-        """The whole page: header, Chat tab (with settings), Documents tab, and their wiring."""
-        with gr.Blocks(title="News Q&A", analytics_enabled=False) as demo:
-            gr.Markdown(
-                "## Ask the news articles\nAnswers come only from the indexed articles, "
-                "with numbered sources you can check."
-            )
-            exchanges = gr.State(())
-            with gr.Tabs():
-                with gr.Tab("Chat", id="chat"):
-                    chat = self._chat_section(exchanges)
-                    settings = self._settings_section()
-                with gr.Tab("Documents", id="documents"):
-                    docs = self._documents_section()
-            self._wire_chat(chat, settings)
-            self._wire_documents(docs)
-            # Blocking question answering and retrieval for API clients, and the MCP tools.
-            gradio_api(self.ask, api_name="answer", concurrency_limit=1, concurrency_id="answer")
-            gradio_api(self.search, api_name="search", concurrency_limit=1, concurrency_id="search")
-            demo.load(self.documents_view, None, [docs.table, docs.to_remove], queue=False, api_visibility="private")
-        demo.queue(max_size=self.queue_size, default_concurrency_limit=1)
-        return demo  # type: ignore[no-any-return]
-
-    def _chat_section(self, exchanges: gr.State) -> _ChatPage:
-        """Conversation, question box, buttons and examples on the left; sources on the right."""
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Conversation",
-                    height=460,
-                    elem_id="chat",
-                    sanitize_html=True,
-                    render_markdown=False,
-                    latex_delimiters=[],
-                    feedback_options=("Like", "Dislike"),
-                    buttons=[],
-                    placeholder="Ask a question about the articles.",
-                )
-                question = gr.Textbox(
-                    placeholder="Ask a question about the articles…",
-                    show_label=False,
-                    lines=1,
-                    max_lines=4,
-                    elem_id="question",
-                    autofocus=True,
-                )
-                with gr.Row():
-                    ask = gr.Button("Ask", variant="primary", elem_id="ask")
-                    stop = gr.Button("Stop", variant="stop", elem_id="stop")
-                    clear = gr.Button("Clear chat", elem_id="clear")
-                    export = gr.Button("Export conversation", elem_id="export")
-                status = gr.HTML("", elem_id="chat-status", js_on_load=None)
-                rated = gr.State(None)
-                with gr.Group(visible=False, elem_id="feedback") as feedback:
-                    reason = gr.Radio(
-                        list(FEEDBACK_REASONS),
-                        value=None,
-                        label="What was wrong? (optional)",
-                        elem_id="feedback-reason",
-                    )
-                    correction = gr.Textbox(
-                        label="Correction (optional): the right answer, as a short fact",
-                        lines=1,
-                        max_lines=4,
-                        elem_id="feedback-correction",
-                    )
-                    send = gr.Button("Send feedback", elem_id="feedback-send", size="sm")
-                exported = gr.File(
-                    label="Exported conversation (Markdown and JSON)",
-                    file_count="multiple",
-                    interactive=False,
-                    visible=False,
-                    elem_id="exported",
-                )
-                examples = gr.Dataset(
-                    components=[question],
-                    samples=[[q] for q in self.examples],
-                    label="Example questions",
-                    elem_id="examples",
-                )
-            with gr.Column(scale=2):
-                sources = gr.HTML(empty_sources(), label="Sources", elem_id="sources", js_on_load=None)
-        return _ChatPage(
-            exchanges,
-            chatbot,
-            question,
-            ask,
-            stop,
-            clear,
-            examples,
-            sources,
-            export,
-            exported,
-            status,
-            rated,
-            feedback,
-            reason,
-            correction,
-            send,
-        )
-
-    def _settings_section(self) -> _SettingsPanel:
-        """The collapsed settings (top_k, temperature, chat model, date range) and the debug panel."""
-        s, models = self.settings, self.chat_models()
-        with gr.Accordion("Settings", open=False, elem_id="settings"):
-            with gr.Row():
-                top_k = gr.Slider(1, 20, value=s.top_k, step=1, label="Passages to retrieve (top_k)")
-                temperature = gr.Slider(0.0, 1.5, value=s.temperature, step=0.05, label="Temperature")
-                chat_model = gr.Dropdown(models, value=models[0], label="Chat model")
-            with gr.Row():
-                since = gr.Textbox(
-                    label="Since", placeholder="YYYY-MM-DD (empty: no limit)", elem_id="since", max_lines=1
-                )
-                until = gr.Textbox(
-                    label="Until", placeholder="YYYY-MM-DD (empty: no limit)", elem_id="until", max_lines=1
-                )
-            with gr.Accordion("Debug: retrieval scores and timings of the last answer", open=False):
-                debug = gr.HTML("", label="Debug", elem_id="debug", js_on_load=None)
-        return _SettingsPanel(top_k, temperature, chat_model, since, until, debug)
-
-    def _documents_section(self) -> _DocumentsPage:
-        """Upload, the table of indexed documents, and removal."""
-        files = gr.File(
-            label=f"Add articles ({', '.join(SUFFIXES)})",
-            file_count="multiple",
-            file_types=list(SUFFIXES),
-            elem_id="upload",
-        )
-        add = gr.Button("Add to index", variant="primary", elem_id="add")
-        status = gr.HTML("", label="Status", elem_id="doc-status", js_on_load=None)
-        table = gr.Dataframe(
-            headers=["Document id", "Title", "Date", "Chunks"],
-            datatype=["str", "str", "str", "number"],
-            interactive=False,
-            elem_id="documents",
-            label="Indexed documents",
-        )
-        with gr.Row():
-            to_remove = gr.Dropdown([], multiselect=True, label="Documents to remove", scale=3)
-            remove = gr.Button("Remove", variant="stop", scale=1, elem_id="remove")
-        return _DocumentsPage(files, add, status, table, to_remove, remove)
-
-    def _wire_chat(self, c: _ChatPage, s: _SettingsPanel) -> None:
-        """Enter, Ask and the examples answer; Stop, Clear and the chat's trash button cancel."""
-        inputs = [c.question, c.exchanges, s.top_k, s.temperature, s.chat_model, s.since, s.until]
-        outputs = [c.chatbot, c.exchanges, c.sources, s.debug, c.question]
-        # One model, one question at a time, across all sessions and all triggers.
-        answer: dict[str, Any] = {
-            "concurrency_limit": 1,
-            "concurrency_id": "answer",
-            "show_progress": "full",
-            "show_progress_on": [c.chatbot],
-        }
-        # Show the question at once, queue or not; the answer replaces the waiting note when it starts.
-        waiting: dict[str, Any] = {
-            "fn": self.waiting,
-            "inputs": [c.question, c.exchanges],
-            "outputs": [c.chatbot],
-            "queue": False,
-            "api_visibility": "private",
-        }
-        listed = self._listed()
-        on_submit = c.question.submit(**waiting).then(
-            self.respond, inputs, outputs, api_name="ask", api_visibility=listed, **answer
-        )
-        on_ask = c.ask.click(**waiting).then(self.respond, inputs, outputs, api_visibility="private", **answer)
-        on_example = (
-            c.examples.click(lambda sample: sample[0], c.examples, c.question, queue=False, api_visibility="private")
-            .then(**waiting)
-            .then(self.respond, inputs, outputs, api_visibility="private", **answer)
-        )
-        running = [on_submit, on_ask, on_example]
-        c.stop.click(
-            self.stop,
-            [c.exchanges],
-            [c.chatbot, c.exchanges, c.sources],
-            cancels=running,
-            queue=False,
-            api_name="stop",
-            api_visibility=listed,
-        )
-        cleared = [c.chatbot, c.exchanges, c.sources, s.debug]
-        # A thumbs-down being written refers to an answer by its place in the chat: gone with the chat.
-        reset: dict[str, Any] = {
-            "fn": self.forget_feedback,
-            "inputs": None,
-            "outputs": [c.rated, c.feedback, c.exported, c.status],
-            "queue": False,
-            "api_visibility": "private",
-        }
-        c.clear.click(
-            self.clear, None, cleared, cancels=running, queue=False, api_name="clear", api_visibility=listed
-        ).then(**reset)
-        # The chat's own trash button: forget the session too, not just the display.
-        c.chatbot.clear(self.clear, None, cleared, cancels=running, queue=False, api_visibility="private").then(**reset)
-        c.export.click(self.export, [c.exchanges], [c.exported, c.status], queue=False, api_visibility="private")
-        c.chatbot.like(self.like, [c.exchanges], [c.rated, c.feedback, c.status], queue=False, api_visibility="private")
-        c.send.click(
-            self.send_feedback,
-            [c.exchanges, c.rated, c.reason, c.correction],
-            [c.rated, c.feedback, c.reason, c.correction, c.status],
-            queue=False,
-            api_visibility="private",
-        )
-
-    def _wire_documents(self, d: _DocumentsPage) -> None:
-        """Add and Remove, one indexing job at a time."""
-        index: dict[str, Any] = {"concurrency_limit": 1, "concurrency_id": "index"}
-        listed = self._listed()
-        outputs = [d.status, d.table, d.to_remove]
-        d.add.click(self.upload, [d.files], [*outputs, d.files], api_name="upload", api_visibility=listed, **index)
-        d.remove.click(self.remove, [d.to_remove], outputs, api_name="remove", api_visibility=listed, **index)
-
-    def _listed(self) -> Any:
-        """The UI's own named endpoints: public, or callable but unlisted when MCP is on (not tools)."""
-        return "undocumented" if self.mcp else "public"
-
-    def launch_options(self, **overrides: Any) -> dict[str, Any]:
-        """Keyword arguments for ``Blocks.launch``: loopback by default, no share link, nothing extra served."""
-        s = self.settings
-        options: dict[str, Any] = {
-            "server_name": s.host,
-            "server_port": s.port,
-            "share": False,
-            "inbrowser": False,
-            "max_file_size": s.max_upload_mb * 1024 * 1024,
-            # The index and the models must never be reachable through /gradio_api/file=.
-            "allowed_paths": [],
-            "blocked_paths": [str(Path(s.data_dir).resolve()), str(Path(s.models_dir).resolve())],
-            "show_error": False,
-            "ssr_mode": False,
-            "mcp_server": self.mcp,
-            "pwa": False,
-            "enable_monitoring": False,
-            "footer_links": ["api", "settings"],
-            "css": CSS,
-        }
-        if s.host in _LOOPBACK:
-            # DNS rebinding: a page whose name is re-pointed at 127.0.0.1 would otherwise pass
-            # Gradio's CORS check (it trusts the Host header) and could drive the UI.
-            from starlette.middleware import Middleware
-            from starlette.middleware.trustedhost import TrustedHostMiddleware
-
-            hosts = ["127.0.0.1", "localhost", "[::1]", "::1"]
-            options["app_kwargs"] = {"middleware": [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]}
-        options.update(overrides)
-        return options
-
-    @staticmethod
-    def with_api(options: dict[str, Any], api: Any) -> dict[str, Any]:
-        """``options`` (from :meth:`launch_options`) that also serve ``api`` (``rag.api.create_api``) at ``/v1``.
-
-        The API's routes come before Gradio's in the one server ``demo.launch`` starts,
-        so they get the same middleware (the trusted-host check on loopback) and the
-        API keeps its own (the API key check).
-        """
-        from starlette.routing import Mount
-
-        app_kwargs = dict(options.get("app_kwargs") or {})
-        app_kwargs["routes"] = [*app_kwargs.get("routes", []), Mount("/v1", app=_Unmounted(api, "/v1"))]
-        return {**options, "app_kwargs": app_kwargs}
-
-
-class _Unmounted:
-    """An ASGI app mounted at ``prefix`` that sees the full path, as if it were not mounted.
-
-    ``rag.api`` routes are written as ``/v1/...``; a Starlette ``Mount`` would strip
-    the prefix from what they match.
-    """
-
-    def __init__(self, app: Any, prefix: str) -> None:
-        self.app, self.prefix = app, prefix
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        root = scope.get("root_path", "")
-        if root.endswith(self.prefix):
-            scope = {**scope, "root_path": root[: -len(self.prefix)]}
-        await self.app(scope, receive, send)
-
-
-def _download_folder() -> str:
-    """Gradio's upload folder (files there may be served), created if needed."""
-    from gradio.utils import get_upload_folder
-
-    folder = Path(get_upload_folder())
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder)
-
-
-def create_app(rag: RAG, **options: Any) -> gr.Blocks:
-    """The Blocks app over ``rag`` (for tests and embedding); see :class:`ChatApp`."""
-    return ChatApp(rag, **options).build()
-
-
-def launch(settings: Settings, *, mcp: bool = False, api_key: str | None = None) -> None:
-    """Open the index and models once, then serve the UI until interrupted (``rag serve``).
-
-    The OpenAI-compatible API (:func:`rag.api.create_api`) is served at ``/v1`` of the
-    same server when the host is loopback or ``api_key`` is given (off loopback, only
-    with a key). ``mcp``: also serve Gradio's MCP server, whose tools are ``ask`` and
-    ``search`` (needs ``gradio[mcp]``).
-    """
-    from rag.api import create_api
-
-    rag = RAG.open(settings=settings)
-    app = ChatApp(rag, mcp=mcp)
-    log.info("loading chat model %s", settings.chat_model)
-    app.warm_up()
-    if settings.host not in _LOOPBACK:
-        log.warning("serving on %s: anyone who can reach this address can use the UI", settings.host)
-    demo = app.build()
-    options = app.launch_options()
-    if settings.host in _LOOPBACK or api_key:
-        options = app.with_api(options, create_api(rag, api_key=api_key))
-        log.info("OpenAI-compatible API at http://%s:%d/v1", settings.host, settings.port)
-    else:
-        log.warning("the API is not served on %s without an API key (--api-key or RAG_API_KEY)", settings.host)
-    if mcp:
-        log.info("MCP server at http://%s:%d/gradio_api/mcp/", settings.host, settings.port)
-    log.info("serving on http://%s:%d", settings.host, settings.port)
-    demo.launch(**options)
+        """The whole page: header, Chat tab (with settings), Documents tab, and their wiring (:mod:`ui.layout`)."""
+        return build_page(self)
