@@ -127,6 +127,12 @@ def test_earlier_answers_link_only_to_cards_still_on_show(app: ChatApp) -> None:
     assert 'href="#src-1"' not in chat[1]["content"] and 'class="rag-cite rag-cite-earlier"' in chat[1]["content"]
     assert 'href="#src-1"' in chat[3]["content"]
     assert visible(chat[1]["content"]) == visible(first[0].shown)  # same words, only the link changes
+    # The same passages, but the later answer cites none of them: card 1 is not on show
+    # (an uncited passage has no card), so the earlier [1] must not link to a missing #src-1.
+    assert first[0].result is not None
+    uncited = replace(first[0], question="Who leads it?", result=replace(first[0].result, citations=()))
+    chat = ChatApp.messages((first[0], uncited))
+    assert 'href="#src-1"' not in chat[1]["content"] and 'class="rag-cite rag-cite-earlier"' in chat[1]["content"]
 
 
 @pytest.mark.parametrize(

@@ -152,12 +152,17 @@ class ChatApp:
         The sources panel shows the cards of the latest answer, so an earlier answer's
         ``[n]`` links to card n only while that card shows the same passage.
         """
-        on_show = next((e.sources for e in reversed(exchanges) if e.result is not None), ())
+        latest = next((e for e in reversed(exchanges) if e.result is not None), None)
+        on_show = latest.sources if latest is not None else ()
+        # Only the latest answer's cited passages have cards (#src-n); the others are listed uncited.
+        carded = {c.marker for c in latest.result.citations} if latest is not None and latest.result else set()
         out = []
         for e in exchanges:
             shown = e.shown
-            if e.result is not None and e.sources != on_show:
-                shown = render_final(e.result, e.streamed, linked=shown_markers(e.sources, on_show))
+            if e.result is not None and e is not latest:
+                linked = shown_markers(e.sources, on_show) & carded
+                if not {c.marker for c in e.result.citations} <= linked:
+                    shown = render_final(e.result, e.streamed, linked=linked)
             out.append({"role": "user", "content": render_question(e.question)})
             out.append(_assistant(shown))
         return out
