@@ -148,8 +148,9 @@ def _answer(rag: Any, question: str, conversation: Any, write: IO[str], *, tty: 
         write.write("\n(stopped)\n")
     answer = stream.answer()
     conversation.add(answer)
-    if answer.finish_reason != "cancelled":
-        show_final(write, "".join(streamed), answer, tty=tty)
+    if answer.finish_reason == "cancelled":
+        return  # stopped: no checked answer, so no sources to list
+    show_final(write, "".join(streamed), answer, tty=tty)
     for c in answer.citations:
         meta = ", ".join(x for x in (c.title, c.date) if x)
         write.write(f"[{c.marker}] {c.doc_id}" + (f" — {meta}" if meta else "") + "\n")

@@ -121,6 +121,9 @@ def test_ctrl_c_stops_the_answer_not_the_chat(fake: tuple[RAG, FakeLLM]) -> None
     first, second = conversation.answers
     assert first.finish_reason == "cancelled" and "(stopped)" in out.getvalue()
     assert second.finish_reason == "stop" and second.text == GOOD  # the model was free again
+    # A stopped answer is not followed by a sources list: nothing was checked.
+    after_stop = out.getvalue().split("(stopped)")[1]
+    assert after_stop.index(GOOD) < after_stop.index("[1] ")  # the only sources list is the second answer's
 
 
 def test_ctrl_c_before_the_first_token_stops_only_that_question(fake: tuple[RAG, FakeLLM]) -> None:
