@@ -156,6 +156,14 @@ def test_a_tool_error_reaches_the_client_as_one_line(server: SimpleNamespace) ->
     assert "question" in message and "\n" not in message and "Traceback" not in message
 
 
+@pytest.mark.parametrize("top_k", [-3, 0, 21])
+def test_a_top_k_outside_1_to_20_is_a_tool_error_naming_it(server: SimpleNamespace, top_k: int) -> None:
+    result = call(server, "search", {"question": QUESTION, "top_k": top_k})
+    assert result.isError
+    message = text_of(result)
+    assert "top_k" in message and "1 to 20" in message and "\n" not in message
+
+
 def test_the_mcp_endpoint_keeps_the_trusted_host_check(server: SimpleNamespace) -> None:
     """DNS rebinding: a page whose name points at 127.0.0.1 must not reach the tools either."""
 

@@ -419,8 +419,15 @@ class ChatApp:
             question: what to look for.
             top_k: how many passages to return (1 to 20).
         """
+        if (
+            isinstance(top_k, bool)
+            or not isinstance(top_k, (int, float))
+            or top_k != int(top_k)
+            or not 1 <= top_k <= 20
+        ):
+            raise gr.Error(f"top_k must be a whole number from 1 to 20, got {top_k!r}.")
         try:
-            hits = self.rag.retrieve(question, top_k=max(1, min(int(top_k), 20)))
+            hits = self.rag.retrieve(question, top_k=int(top_k))
         except RagError as exc:
             raise gr.Error(str(exc)) from None
         return [
