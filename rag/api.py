@@ -163,7 +163,15 @@ def _parse(body: Any, model_id: str) -> tuple[str, list[Any], dict[str, Any], bo
     last = messages[-1]
     if not isinstance(last, dict) or last.get("role") != "user":
         raise _RequestError(400, "The last message must be the user's question (role user).", param="messages")
-    [turn] = normalize_history([last])  # validates the content's shape
+    content = last.get("content")
+    if not (isinstance(content, str) or (isinstance(content, list) and all(isinstance(x, dict) for x in content))):
+        shown = repr(content)[:60]
+        raise _RequestError(
+            400,
+            f"The question (the last message) must be text or a list of text parts, got {type(content).__name__} {shown}.",
+            param="messages",
+        )
+    [turn] = normalize_history([last])  # the content's text
     options: dict[str, Any] = {}
     temperature = body.get("temperature")
     if temperature is not None:

@@ -159,6 +159,16 @@ def test_bad_requests_are_400_with_a_json_error(url: str, body: dict, param: str
     assert error["type"] == "invalid_request_error"
 
 
+def test_a_question_that_is_not_text_is_named_as_the_question(url: str) -> None:
+    headers = {"Authorization": f"Bearer {KEY}"}
+    body = {"model": "fake-llm", "messages": [{"role": "user", "content": 42}]}
+    bad = httpx.post(f"{url}/chat/completions", json=body, headers=headers)
+    error = bad.json()["error"]
+    assert bad.status_code == 400 and error["param"] == "messages"
+    assert error["message"].startswith("The question (the last message) must be text") and "int 42" in error["message"]
+    assert "history" not in error["message"]
+
+
 def test_invalid_json_and_unknown_model(url: str) -> None:
     headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
     bad = httpx.post(f"{url}/chat/completions", content=b"{nope", headers=headers)
