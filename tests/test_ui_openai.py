@@ -104,10 +104,12 @@ def api_mounted(options: dict[str, Any]) -> bool:
 
 
 def test_launch_serves_the_api_on_loopback_and_off_loopback_only_with_a_key(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     options = launched(monkeypatch, tmp_path / "a")
     assert api_mounted(options) and options["mcp_server"] is False
+    # Said without -v, beside Gradio's own "Running on local URL" line.
+    assert "* OpenAI-compatible API at http://127.0.0.1:7860/v1" in capsys.readouterr().out
     assert options["app_kwargs"]["middleware"]  # the trusted-host check is still there
     assert not api_mounted(launched(monkeypatch, tmp_path / "b", host="0.0.0.0"))
     assert api_mounted(launched(monkeypatch, tmp_path / "c", host="0.0.0.0", api_key=KEY))

@@ -114,7 +114,8 @@ def launch(settings: Settings, *, mcp: bool = False, api_key: str | None = None)
     options = launch_options(settings, mcp=mcp)
     if settings.host in LOOPBACK or api_key:
         options = with_api(options, create_api(rag, api_key=api_key))
-        log.info("OpenAI-compatible API at http://%s:%d/v1", settings.host, settings.port)
+        # Printed like Gradio's own "* Running on local URL" line, which follows it.
+        print(f"* OpenAI-compatible API at http://{settings.host}:{settings.port}/v1", flush=True)
     else:
         log.warning("the API is not served on %s without an API key (--api-key or RAG_API_KEY)", settings.host)
     if mcp:
