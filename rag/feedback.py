@@ -12,7 +12,8 @@ whether a change fixed what users reported:
   reason is ``wrong_source``;
 - a thumbs-down with neither gives no row (nothing says what is right);
 - a thumbs-up gives a row only with ``include_up``: its expected facts are the
-  numbers and names the answer states (at most three; no row when it states none),
+  numbers and names the answer states that the question does not already contain
+  (at most three; no row when it states none),
   a regression check that the answer stays right.
 
 Rows with a history become ``follow-up`` rows. When one question (with the same
@@ -186,7 +187,7 @@ def export_rows(
             skipped.append((r["question"], "thumbs-up (export them with --include-up)"))
             continue
         else:
-            facts = answer_facts(r.get("answer", ""))
+            facts = answer_facts(r.get("answer", ""), question=r.get("question", ""))
             if not facts or r.get("abstained"):
                 skipped.append((r["question"], "thumbs-up on an answer that states no number or name"))
                 continue
@@ -229,13 +230,16 @@ _NUMBER_RE = re.compile(
 _NAME_RE = re.compile(r"\b[A-Z][\w'’-]+(?:\s+(?:of\s+|de\s+|von\s+der\s+)?[A-Z][\w'’-]+)*")
 
 
-def answer_facts(text: str, *, limit: int = 3) -> list[str]:
+def answer_facts(text: str, *, question: str = "", limit: int = 3) -> list[str]:
     """Numbers (with their unit) and names an answer states, as written, first ``limit``, in text order.
 
     A name is a run of capitalised words; at the start of a sentence (where any word
-    is capitalised) a first word from the stop-word list ("The", "They") is left out.
+    is capitalised) a first word from the stop-word list ("The", "They") is left out,
+    and a possessive ending ("Kyiv's") is dropped. Facts that ``question`` already
+    contains ("EU" for "How much did the EU …") are left out: they test nothing.
     Markers are removed first.
     """
+    asked = question.casefold()
     facts: list[str] = []
     plain = strip_markers(text)
     for span in split_sentences(plain):
@@ -246,8 +250,10 @@ def answer_facts(text: str, *, limit: int = 3) -> list[str]:
             if m.start() == 0:
                 first, _, rest = name.partition(" ")
                 name = rest.strip() if first.lower() in STOP_WORDS else name
-            found.append((m.start(), name))
+            found.append((m.start(), re.sub(r"['’]s?$", "", name)))
         for _, fact in sorted(found):
+            if asked and re.search(rf"(?<!\w){re.escape(fact.casefold())}(?!\w)", asked):
+                continue
             if fact and fact not in facts and any(ch.isalnum() for ch in fact):
                 facts.append(fact)
     return facts[:limit]

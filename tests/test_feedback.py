@@ -147,7 +147,7 @@ def test_thumbs_up_rows_only_on_request_with_the_answers_numbers_and_names(tmp_p
     record_feedback(data, answer, verdict="up")
     assert export_rows(read_feedback(data)).rows == ()
     [row] = export_rows(read_feedback(data), include_up=True, split="test").rows
-    assert row["expected"] == [["EU"], ["16 million"]] and row["split"] == "test"
+    assert row["expected"] == [["16 million"]] and row["split"] == "test"  # "EU" is in the question itself
     write_rows([row], tmp_path / "up.jsonl")
     assert load_dataset(tmp_path / "up.jsonl")[0].gold_docs == (answer.citations[0].doc_id,)
 
@@ -169,7 +169,14 @@ def test_the_latest_rating_of_a_question_wins(tmp_path: Path, rag: RAG) -> None:
         ),
         ("More than 1,000 soldiers were trained [1].", ["1,000"]),
         ("They met.", []),
+        ("Kyiv’s defence got 16 million [1].", ["Kyiv", "16 million"]),
     ],
 )
 def test_answer_facts_are_numbers_and_names_as_written(text: str, facts: list[str]) -> None:
     assert answer_facts(text) == facts
+
+
+def test_answer_facts_leave_out_what_the_question_already_says() -> None:
+    text = "The EU set aside 16 million euros for Kyiv's forces [1]."
+    assert answer_facts(text, question="How much money did the EU set aside?") == ["16 million", "Kyiv"]
+    assert answer_facts(text, question="What did Europe's leaders set aside?")[0] == "EU"  # words, not substrings
