@@ -27,7 +27,7 @@ from rag.config import Settings
 from rag.disagreement import find_disagreements, note_disagreements
 from rag.errors import QuestionError
 from rag.evidence import evidence_views, score_sentences, select_evidence
-from rag.languages import ENGLISH, detect_language, language_name
+from rag.languages import ENGLISH, UNSPACED, detect_language, language_name
 from rag.prompting import (
     ANSWERABILITY_PROMPT,
     NO_BARE_GRAMMAR,
@@ -187,9 +187,9 @@ class AnswerStream:
     def _generate(self, messages: Sequence[dict[str, str]]) -> Iterator[str]:
         options: dict[str, Any] = {}
         if (
-            self._settings.answer_mode == "sentences"
-            and self._settings.grammar
+            self._settings.grammar
             and getattr(self._llm, "supports_grammar", False)
+            and self.request.language not in UNSPACED
         ):
             options["grammar"] = NO_BARE_GRAMMAR  # no reply that states nothing ("1 [1]")
         self._gen = self._llm.stream_chat(

@@ -82,8 +82,9 @@ class Settings:
     # P(yes) from its token probabilities: Answer.confidence. Below min_confidence → refuse.
     answerability: bool = False
     min_confidence: float = 0.0
-    # In sentences mode, constrain the reply with a llama.cpp grammar so it cannot be bare
-    # ("1 [1]", "Yes, [1]"): three words before the first marker.
+    # Constrain the reply with a llama.cpp grammar so it cannot be bare ("1 [1]", "Yes, [1]"):
+    # three words before the first marker. Not for languages written without spaces
+    # (rag.languages.UNSPACED). Measured in eval/RESULTS.md ("A grammar against bare replies").
     grammar: bool = True
     chunk_tokens: int = 200
     chunk_overlap: int = 40

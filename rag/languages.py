@@ -15,9 +15,12 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
-__all__ = ["ENGLISH", "detect_language", "language_name"]
+__all__ = ["ENGLISH", "UNSPACED", "detect_language", "language_name"]
 
 ENGLISH = "en"
+# Languages written without spaces between words (langdetect's codes, before any "-"):
+# a constraint that counts words by spaces must not apply to them.
+UNSPACED = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo"})
 # Below this detection probability, or this many letters, a text counts as English.
 _MIN_PROBABILITY = 0.9
 _MIN_LETTERS = 12

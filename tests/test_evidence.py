@@ -84,16 +84,27 @@ def test_sentences_mode_shows_the_model_sentences_but_cites_the_whole_passage(tm
     assert llm.grammars[-1] == NO_BARE_GRAMMAR
 
 
-def test_chunks_mode_passes_no_grammar_and_shows_whole_chunks(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("options", "question", "grammar"),
+    [
+        ({}, "Which countries are in the E5 group?", NO_BARE_GRAMMAR),
+        ({"grammar": False}, "Which countries are in the E5 group?", None),
+        # Written without spaces between words: a grammar that counts words by spaces would mangle it.
+        ({}, "欧洲五国集团包括哪些国家？请告诉我这些国家的名字。", None),
+    ],
+)
+def test_chunks_mode_shows_whole_chunks_and_rules_out_bare_replies_where_words_have_spaces(
+    tmp_path: Path, options: dict[str, object], question: str, grammar: str | None
+) -> None:
     news = tmp_path / "news"
     news.mkdir()
     (news / "paris.txt").write_text("E5 meeting in Paris\n\n" + PARIS, encoding="utf-8")
     llm = FakeLLM("The E5 group is France, Britain, Germany, Italy and Poland [1].")
-    rag = fake_rag(tmp_path, llm=llm, min_score=-1.0)
+    rag = fake_rag(tmp_path, llm=llm, min_score=-1.0, **options)
     rag.ingest([news])
-    answer = rag.ask("Which countries are in the E5 group?")
+    answer = rag.ask(question)
     assert "Lunch was served" in llm.prompts[-1][-1]["content"]
-    assert llm.grammars == [None] and answer.evidence == () and answer.confidence is None
+    assert llm.grammars[-1] == grammar and answer.evidence == () and answer.confidence is None
 
 
 @pytest.mark.parametrize(("p_yes", "refused"), [(0.9, False), (0.2, True)])
