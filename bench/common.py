@@ -476,11 +476,21 @@ class RecordingLLM:
     def count_tokens(self, text: str) -> int:
         return self.inner.count_tokens(text)
 
+    @property
+    def supports_grammar(self) -> bool:
+        return bool(getattr(self.inner, "supports_grammar", False))
+
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        **options: Any,  # grammar=, when the inner model takes it
     ) -> Iterator[str]:
         self.last_messages = [dict(m) for m in messages]
-        gen = self.inner.stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
+        gen = self.inner.stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop, **options)
         try:
             yield from gen
         finally:

@@ -61,9 +61,16 @@ class SlowLLM(FakeLLM):
         self.delay = delay
 
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        **options: Any,  # grammar=, as FakeLLM takes it
     ) -> Iterator[str]:
-        for piece in super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop):
+        pieces = super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop, **options)
+        for piece in pieces:
             time.sleep(self.delay)
             yield piece
 
@@ -81,9 +88,15 @@ class GatedLLM(SlowLLM):
         self.gate = threading.Event()
 
     def stream_chat(
-        self, messages: Sequence[Message], *, max_tokens: int, temperature: float, stop: Sequence[str] = ()
+        self,
+        messages: Sequence[Message],
+        *,
+        max_tokens: int,
+        temperature: float,
+        stop: Sequence[str] = (),
+        **options: Any,
     ) -> Iterator[str]:
-        pieces = super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop)
+        pieces = super().stream_chat(messages, max_tokens=max_tokens, temperature=temperature, stop=stop, **options)
         for i, piece in enumerate(pieces):
             if i == 1:
                 self.gate.wait(300)
