@@ -40,7 +40,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from rag.conversation import cited_quote, normalize_history
+from rag.conversation import cited_quote, describe_value, message_text
 from rag.errors import ConfigError, InputError, RagError
 from rag.types import Answer
 
@@ -163,15 +163,14 @@ def _parse(body: Any, model_id: str) -> tuple[str, list[Any], dict[str, Any], bo
     last = messages[-1]
     if not isinstance(last, dict) or last.get("role") != "user":
         raise _RequestError(400, "The last message must be the user's question (role user).", param="messages")
-    content = last.get("content")
-    if not (isinstance(content, str) or (isinstance(content, list) and all(isinstance(x, dict) for x in content))):
-        shown = repr(content)[:60]
+    question = message_text(last.get("content"))
+    if question is None:
         raise _RequestError(
             400,
-            f"The question (the last message) must be text or a list of text parts, got {type(content).__name__} {shown}.",
+            "The question (the last message) must be text or a list of text parts, "
+            f"got {describe_value(last.get('content'))}.",
             param="messages",
         )
-    [turn] = normalize_history([last])  # the content's text
     options: dict[str, Any] = {}
     temperature = body.get("temperature")
     if temperature is not None:
@@ -186,7 +185,7 @@ def _parse(body: Any, model_id: str) -> tuple[str, list[Any], dict[str, Any], bo
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise _RequestError(400, "stream must be true or false.", param="stream")
-    return turn.question, messages[:-1], options, stream
+    return question, messages[:-1], options, stream
 
 
 def _completion(answer: Answer, model_id: str) -> dict[str, Any]:

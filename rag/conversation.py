@@ -22,7 +22,15 @@ from typing import Any
 from rag.errors import InputError, QuestionError
 from rag.types import Answer, AnswerSentence, Chunk, Citation, Disagreement, EvidenceSpan, Hit, Timings, Turn
 
-__all__ = ["JSON_FORMAT", "Conversation", "answer_from_dict", "cited_quote", "normalize_history"]
+__all__ = [
+    "JSON_FORMAT",
+    "Conversation",
+    "answer_from_dict",
+    "cited_quote",
+    "describe_value",
+    "message_text",
+    "normalize_history",
+]
 
 JSON_FORMAT = "rag.conversation/1"
 _HISTORY_HELP = "expected a Turn, a (question, answer) pair or a {role, content} message"
@@ -79,23 +87,33 @@ def _turn(item: Any, i: int) -> Turn:
     elif isinstance(item, (tuple, list)) and len(item) == 2:
         q, a = item
     else:
-        raise QuestionError(f"history item {i}: {_HISTORY_HELP}, got {_describe(item)}.")
+        raise QuestionError(f"history item {i}: {_HISTORY_HELP}, got {describe_value(item)}.")
     if not isinstance(q, str) or not (a is None or isinstance(a, str)):
-        raise QuestionError(f"history item {i}: question and answer must be strings, got {_describe(item)}.")
+        raise QuestionError(f"history item {i}: question and answer must be strings, got {describe_value(item)}.")
     return Turn(question=q, answer=a or "")
 
 
-def _content(content: Any, i: int) -> str:
+def message_text(content: Any) -> str | None:
+    """The text of a message's ``content``: a string, None (""), or a list of
+    ``{"type": "text", "text": …}`` parts (OpenAI's form) joined; None when it is none of these."""
     if isinstance(content, str):
         return content
     if content is None:
         return ""
     if isinstance(content, list) and all(isinstance(p, Mapping) for p in content):
         return "".join(str(p.get("text", "")) for p in content if p.get("type", "text") == "text")
-    raise QuestionError(f"history item {i}: message content must be text, got {_describe(content)}.")
+    return None
 
 
-def _describe(value: Any) -> str:
+def _content(content: Any, i: int) -> str:
+    text = message_text(content)
+    if text is None:
+        raise QuestionError(f"history item {i}: message content must be text, got {describe_value(content)}.")
+    return text
+
+
+def describe_value(value: Any) -> str:
+    """A value for an error message: its type and the start of its repr (``int 42``)."""
     text = repr(value)
     return f"{type(value).__name__} {text[:60]}{'…' if len(text) > 60 else ''}"
 

@@ -126,11 +126,15 @@ class ChatApp:
         self.queue_size = queue_size
         self.examples = tuple(examples)
         self.uploads = UploadFolder(Path(self.settings.data_dir) / "uploads", self.settings.max_upload_mb)
-        self.uploads_dir = self.uploads.folder
         self.exports_dir = Path(self.settings.data_dir) / "exports"
         # Streams being generated, by browser session, so Stop can cancel the right one.
         self._running: dict[str, AnswerStream] = {}
         self._running_lock = threading.Lock()
+
+    @property
+    def uploads_dir(self) -> Path:
+        """``data_dir/uploads``, where uploaded articles are kept."""
+        return self.uploads.folder
 
     # -- chat -------------------------------------------------------------------------------
 
